@@ -1,0 +1,110 @@
+// The backward engine: Tensor::backward() walks the graph from the root in topological order
+// (Kahn's algorithm over dependency counts), so a node runs only after every gradient flowing into
+// it has been summed — a diamond (one tensor used twice) accumulates correctly.
+// Leaves accumulate into .grad (first gradient copied, later ones added in place); non-leaf grads
+// are not retained. With retain_graph = false each node releases its saved tensors and edges.
+#include <unordered_map>
+#include <vector>
+
+#include "core/node.h"
+#include "ops/op_record.h"
+#include "ops/ops.h"
+
+namespace tt {
+namespace {
+
+void accumulate_leaf(TensorImpl* leaf, const Tensor& g) {
+  Tensor gg = g.dtype() == leaf->dtype ? g : cast(g, leaf->dtype);
+  if (gg.shape() != leaf->shape) gg = sum_to(gg, leaf->shape);
+  if (!leaf->grad) {
+    leaf->grad = clone(gg).impl_ptr();  // a copy: g may be shared with other nodes
+  } else {
+    Tensor(leaf->grad).add_(gg);
+  }
+}
+
+void add_to_node(Node* n, const Tensor& g) {
+  if (!n->grad_accum.defined()) n->grad_accum = g;
+  else n->grad_accum = add(n->grad_accum, g);
+}
+
+// Counts, for every node reachable from root, how many edges point at it.
+std::vector<Node*> collect(Node* root) {
+  std::vector<Node*> order, stack{root};
+  root->pending = 0;
+  std::unordered_map<Node*, bool> seen{{root, true}};
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    order.push_back(n);
+    for (const Edge& e : n->inputs) {
+      if (!e.node) continue;
+      Node* m = e.node.get();
+      if (seen.emplace(m, true).second) {
+        m->pending = 0;
+        stack.push_back(m);
+      }
+      m->pending++;
+    }
+  }
+  return order;
+}
+
+}  // namespace
+
+void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
+  TT_CHECK(defined(), "backward: undefined tensor");
+  TT_CHECK(requires_grad(), "backward: tensor does not require grad and has no grad_fn ",
+           "(hint: set requires_grad_() on a leaf used to compute it)");
+  Tensor g = grad_output;
+  if (!g.defined()) {
+    TT_CHECK(numel() == 1, "backward: grad can be implicitly created only for scalar outputs, got shape ", shape(),
+             " (hint: pass a gradient tensor)");
+    g = ones(shape(), dtype());
+  }
+  TT_CHECK(g.shape() == shape(), "backward: gradient shape ", g.shape(), " does not match tensor shape ", shape());
+  NoGradGuard no_grad;  // gradients are not differentiated again (no double backward)
+  if (!grad_fn()) {
+    accumulate_leaf(impl(), g);
+    return;
+  }
+  ops::set_in_backward_pass(true);
+  std::shared_ptr<Node> root = grad_fn();
+  collect(root.get());  // sets pending counts
+  root->grad_accum = g;
+  std::vector<std::shared_ptr<Node>> ready{root};
+  try {
+    while (!ready.empty()) {
+      std::shared_ptr<Node> n = std::move(ready.back());
+      ready.pop_back();
+      TT_CHECK(!n->released, "backward: trying to backward through the graph a second time (", n->name(),
+               " already freed its saved tensors; hint: pass retain_graph = true to the first backward)");
+      Tensor gin = std::move(n->grad_accum);
+      n->grad_accum = Tensor();
+      // A node no gradient reached (every path carried undefined grads) passes nothing on.
+      std::vector<Tensor> grads = gin.defined() ? n->backward(gin) : std::vector<Tensor>(n->inputs.size());
+      TT_ASSERT(grads.size() == n->inputs.size(), n->name(), " returned ", grads.size(), " grads for ",
+                n->inputs.size(), " inputs");
+      for (size_t i = 0; i < grads.size(); ++i) {
+        const Edge& e = n->inputs[i];
+        if (e.node) {
+          if (grads[i].defined()) add_to_node(e.node.get(), grads[i]);
+          if (--e.node->pending == 0) ready.push_back(e.node);
+        } else if (e.leaf && grads[i].defined()) {
+          accumulate_leaf(e.leaf.get(), grads[i]);
+        }
+      }
+      if (!retain_graph) {
+        n->release();
+        n->inputs.clear();
+        n->released = true;
+      }
+    }
+  } catch (...) {
+    ops::set_in_backward_pass(false);
+    throw;
+  }
+  ops::set_in_backward_pass(false);
+}
+
+}  // namespace tt

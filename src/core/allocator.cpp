@@ -1,0 +1,109 @@
+// Caching allocator implementation: a free list per size class behind one mutex.
+// Note [Size classes]: up to 4 KiB we round to 64 B (small tensors: biases, scalars); above, to a
+// power of two, which wastes at most half but makes reuse across slightly different sizes likely.
+#include "core/allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+
+namespace tt {
+namespace {
+
+constexpr size_t kSmallLimit = 4096;
+constexpr int64_t kMaxCached = int64_t(4) << 30;  // beyond this, freed blocks go back to the system
+
+size_t size_class(size_t n) {
+  if (n == 0) n = 1;
+  if (n <= kSmallLimit) return (n + kAlignment - 1) / kAlignment * kAlignment;
+  size_t c = kSmallLimit;
+  while (c < n) c <<= 1;
+  return c;
+}
+
+struct Cache {
+  std::mutex mu;
+  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  MemoryStats stats;
+};
+
+Cache& cache() {
+  static Cache* c = new Cache();  // leaked on purpose: tensors may die during static destruction
+  return *c;
+}
+
+}  // namespace
+
+void* allocate(size_t nbytes) {
+  size_t cls = size_class(nbytes);
+  Cache& c = cache();
+  {
+    std::lock_guard<std::mutex> lk(c.mu);
+    c.stats.requests++;
+    c.stats.bytes_in_use += cls;
+    if (c.stats.bytes_in_use > c.stats.peak_bytes_in_use) c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
+    auto it = c.free_lists.find(cls);
+    if (it != c.free_lists.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      c.stats.bytes_cached -= cls;
+      return p;
+    }
+    c.stats.system_allocs++;
+  }
+  void* p = std::aligned_alloc(kAlignment, cls);
+  if (!p) {
+    empty_cache();
+    p = std::aligned_alloc(kAlignment, cls);
+  }
+  if (!p) {
+    std::lock_guard<std::mutex> lk(cache().mu);
+    cache().stats.bytes_in_use -= cls;
+  }
+  TT_CHECK(p != nullptr, "allocator: out of memory allocating ", nbytes, " bytes");
+  return p;
+}
+
+void deallocate(void* ptr, size_t nbytes) {
+  if (!ptr) return;
+  size_t cls = size_class(nbytes);
+  Cache& c = cache();
+  {
+    std::lock_guard<std::mutex> lk(c.mu);
+    c.stats.bytes_in_use -= cls;
+    if (c.stats.bytes_cached + static_cast<int64_t>(cls) <= kMaxCached) {
+      c.free_lists[cls].push_back(ptr);
+      c.stats.bytes_cached += cls;
+      return;
+    }
+  }
+  std::free(ptr);
+}
+
+MemoryStats memory_stats() {
+  std::lock_guard<std::mutex> lk(cache().mu);
+  return cache().stats;
+}
+
+void reset_peak_memory() {
+  std::lock_guard<std::mutex> lk(cache().mu);
+  cache().stats.peak_bytes_in_use = cache().stats.bytes_in_use;
+}
+
+void empty_cache() {
+  std::vector<void*> to_free;
+  {
+    std::lock_guard<std::mutex> lk(cache().mu);
+    for (auto& [cls, list] : cache().free_lists) {
+      to_free.insert(to_free.end(), list.begin(), list.end());
+      list.clear();
+    }
+    cache().stats.bytes_cached = 0;
+  }
+  for (void* p : to_free) std::free(p);
+}
+
+}  // namespace tt

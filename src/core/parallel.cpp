@@ -1,0 +1,146 @@
+// Thread pool: N-1 workers plus the calling thread. Workers spin briefly, then sleep on a
+// condition variable, so back-to-back kernels (a training step) do not pay a wake-up each time.
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tt {
+namespace {
+
+thread_local bool t_in_parallel = false;
+
+int default_threads() {
+  if (const char* env = std::getenv("TT_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0) return n;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n) { resize(n); }
+  ~ThreadPool() { stop(); }
+
+  int size() const { return size_; }
+
+  void resize(int n) {
+    stop();
+    size_ = std::max(1, n);
+    quit_ = false;
+    for (int i = 1; i < size_; ++i) workers_.emplace_back([this, i] { loop(i); });
+  }
+
+  void run(int64_t begin, int64_t end, int64_t grain, detail::RangeFn fn, void* ctx) {
+    std::lock_guard<std::mutex> region(region_mu_);  // one region at a time
+    int64_t n = end - begin;
+    int chunks = static_cast<int>(std::min<int64_t>(size_, (n + grain - 1) / std::max<int64_t>(grain, 1)));
+    chunks = std::max(chunks, 1);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = Job{begin, end, chunks, fn, ctx};
+      pending_.store(chunks - 1, std::memory_order_relaxed);
+      ++generation_;
+    }
+    cv_.notify_all();
+    t_in_parallel = true;
+    run_chunk(0);
+    t_in_parallel = false;
+    // Wait for the workers' chunks (spin: they are short).
+    while (pending_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+  }
+
+ private:
+  struct Job {
+    int64_t begin = 0, end = 0;
+    int chunks = 0;
+    detail::RangeFn fn = nullptr;
+    void* ctx = nullptr;
+  };
+
+  void run_chunk(int i) {
+    const Job& j = job_;
+    if (i >= j.chunks) return;
+    int64_t n = j.end - j.begin;
+    int64_t b = j.begin + n * i / j.chunks, e = j.begin + n * (i + 1) / j.chunks;
+    if (b < e) j.fn(j.ctx, b, e);
+  }
+
+  void loop(int id) {
+    t_in_parallel = true;
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin a little before sleeping: kernels often come back to back.
+      for (int s = 0; s < 20000 && seen_generation() == seen && !quit_.load(); ++s) __builtin_ia32_pause();
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return quit_.load() || generation_ != seen; });
+      if (quit_) return;
+      seen = generation_;
+      bool mine = id < job_.chunks;
+      lk.unlock();
+      if (mine) {
+        run_chunk(id);
+        pending_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  uint64_t seen_generation() const { return generation_.load(std::memory_order_acquire); }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  int size_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex mu_, region_mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> quit_{false};
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  Job job_;
+};
+
+ThreadPool& pool() {
+  static ThreadPool p(default_threads());
+  return p;
+}
+
+std::atomic<int>& thread_setting() {
+  static std::atomic<int> n{default_threads()};
+  return n;
+}
+
+}  // namespace
+
+int get_num_threads() { return thread_setting().load(std::memory_order_relaxed); }
+
+void set_num_threads(int n) {
+  n = std::max(1, n);
+  thread_setting().store(n);
+  if (pool().size() != n) pool().resize(n);
+}
+
+bool in_parallel_region() { return t_in_parallel; }
+
+namespace detail {
+void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* ctx) {
+  ThreadPool& p = pool();
+  if (p.size() != get_num_threads()) p.resize(get_num_threads());
+  p.run(begin, end, grain, fn, ctx);
+}
+}  // namespace detail
+
+}  // namespace tt

@@ -1,0 +1,7 @@
+// nn public API: Module, layers, init, functional, losses.
+#pragma once
+#include "nn/functional.h"
+#include "nn/init.h"
+#include "nn/layers.h"
+#include "nn/loss.h"
+#include "nn/module.h"

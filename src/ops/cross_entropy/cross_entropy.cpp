@@ -1,0 +1,145 @@
+// Op `cross_entropy`: log-softmax + negative log-likelihood (+ label smoothing, ignore_index) fused,
+// so the (N, C) log-probabilities are never materialised. Per row i with target t and ε smoothing:
+//   lse_i = m_i + log Σ_c e^(x_ic − m_i)
+//   loss_i = (1−ε)(lse_i − x_it) + (ε/C) Σ_c (lse_i − x_ic)
+// Backward op `cross_entropy_backward`: dx_ic = s_i (softmax_ic − (1−ε)[c = t] − ε/C), with s_i the
+// incoming gradient (divided by the kept-row count for "mean"); ignored rows get 0.
+// Cost: ~4 FLOPs per logit forward, ~3 backward; reads logits and targets, writes N (or 1) values.
+#include <cmath>
+
+#include "core/node.h"
+#include "core/parallel.h"
+#include "ops/op_record.h"
+#include "ops/ops.h"
+
+namespace tt {
+namespace {
+
+struct CeArgs {
+  int64_t n, c, ignore_index;
+  double eps;
+};
+
+template <typename T>
+void ce_forward(const CeArgs& a, const T* x, const int64_t* t, T* loss, T* lse) {
+  parallel_for(0, a.n, std::max<int64_t>(1, 8192 / std::max<int64_t>(a.c, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const T* row = x + i * a.c;
+      if (t[i] == a.ignore_index) {
+        loss[i] = 0, lse[i] = 0;
+        continue;
+      }
+      T m = row[0], s = 0, total = 0;
+      for (int64_t c = 1; c < a.c; ++c) m = std::max(m, row[c]);
+      for (int64_t c = 0; c < a.c; ++c) s += std::exp(row[c] - m), total += row[c];
+      T l = m + std::log(s);
+      lse[i] = l;
+      T nll = l - row[t[i]];
+      loss[i] = a.eps == 0 ? nll : T(1 - a.eps) * nll + T(a.eps / a.c) * (a.c * l - total);
+    }
+  });
+}
+
+template <typename T>
+void ce_backward(const CeArgs& a, const T* x, const int64_t* t, const T* lse, const T* scale, int64_t scale_stride,
+                 T* dx) {
+  parallel_for(0, a.n, std::max<int64_t>(1, 8192 / std::max<int64_t>(a.c, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      T* d = dx + i * a.c;
+      if (t[i] == a.ignore_index) {
+        for (int64_t c = 0; c < a.c; ++c) d[c] = 0;
+        continue;
+      }
+      const T* row = x + i * a.c;
+      const T s = scale[i * scale_stride], smooth = T(a.eps / a.c);
+      for (int64_t c = 0; c < a.c; ++c) d[c] = s * (std::exp(row[c] - lse[i]) - smooth);
+      d[t[i]] -= s * T(1 - a.eps);
+    }
+  });
+}
+
+struct CrossEntropyBackward : Node {
+  Tensor x, t, lse;  // x (N, C) contiguous, t (N) int64, lse (N)
+  CeArgs args;
+  Reduction reduction;
+  double kept;
+  Shape x_shape;
+  std::vector<Tensor> backward(const Tensor& g) override {
+    ops::OpTimer timer(ops::OpId::cross_entropy_backward);
+    Tensor dx = empty(x.shape(), x.dtype());
+    TT_DISPATCH_FLOAT(x.dtype(), "cross_entropy_backward", [&]<typename T>() {
+      Tensor gs = contiguous(cast(g, x.dtype()));
+      if (reduction == Reduction::Mean) gs = gs * (1.0 / kept);
+      ce_backward<T>(args, x.data_ptr<T>(), t.data_ptr<int64_t>(), lse.data_ptr<T>(), gs.data_ptr<T>(),
+                     reduction == Reduction::None ? 1 : 0, dx.data_ptr<T>());
+    });
+    timer.done(dx, [&] { return ops::Cost{3.0 * x.numel(), ops::bytes_of(x) + ops::bytes_of(t), ops::bytes_of(dx)}; },
+               {&g, &x});
+    return {reshape(dx, x_shape), Tensor()};
+  }
+  void release() override { x = t = lse = Tensor(); }
+  const char* name() const override { return "CrossEntropyLossBackward0"; }
+};
+
+void check_ce(const Tensor& x, const Tensor& t) {
+  TT_CHECK(x.defined() && t.defined(), "cross_entropy: undefined input or target");
+  TT_CHECK(is_floating(x.dtype()), "cross_entropy: logits must be floating-point, got ", x.dtype());
+  TT_CHECK(t.dtype() == kInt64 || t.dtype() == kInt32, "cross_entropy: target must hold class indices (int64), got ",
+           t.dtype());
+  TT_CHECK(x.dim() == 2 || x.dim() == 1, "cross_entropy: logits must be (N, C) or (C), got shape ", x.shape());
+  TT_CHECK(t.dim() == x.dim() - 1 && (x.dim() == 1 || t.shape()[0] == x.shape()[0]),
+           "cross_entropy: target shape ", t.shape(), " does not match logits ", x.shape(), " (expected [",
+           x.dim() == 2 ? x.shape()[0] : 0, "] class indices)");
+}
+
+}  // namespace
+
+Reduction parse_reduction(const std::string& s, const char* op) {
+  if (s == "mean") return Reduction::Mean;
+  if (s == "sum") return Reduction::Sum;
+  if (s == "none") return Reduction::None;
+  TT_CHECK(false, op, ": reduction must be \"none\", \"mean\" or \"sum\", got \"", s, "\"");
+  return Reduction::Mean;
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduction, int64_t ignore_index,
+                     double label_smoothing) {
+  check_ce(logits, target);
+  TT_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got ",
+           label_smoothing);
+  ops::OpTimer timer(ops::OpId::cross_entropy);
+  Tensor x = contiguous(logits.dim() == 1 ? logits.detach().unsqueeze(0) : logits.detach());
+  Tensor t = contiguous(target.reshape(Shape{-1}).to(kInt64));
+  const int64_t n = x.shape()[0], c = x.shape()[1];
+  const int64_t* tp = t.data_ptr<int64_t>();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (tp[i] == ignore_index) continue;
+    TT_CHECK(tp[i] >= 0 && tp[i] < c, "cross_entropy: target ", tp[i], " at position ", i, " is out of range for ",
+             c, " classes (expected 0..", c - 1, " or ignore_index ", ignore_index, ")");
+    ++kept;
+  }
+  CeArgs args{n, c, ignore_index, label_smoothing};
+  Tensor losses = empty(Shape{n}, x.dtype()), lse = empty(Shape{n}, x.dtype());
+  TT_DISPATCH_FLOAT(x.dtype(), "cross_entropy", [&]<typename T>() {
+    ce_forward<T>(args, x.data_ptr<T>(), tp, losses.data_ptr<T>(), lse.data_ptr<T>());
+  });
+  Tensor out;
+  {
+    NoGradGuard ng;
+    if (reduction == Reduction::None) out = logits.dim() == 1 ? reshape(losses, Shape{}) : losses;
+    else if (reduction == Reduction::Sum) out = sum(losses);
+    else out = sum(losses) * (1.0 / static_cast<double>(kept));  // all ignored → NaN, as PyTorch
+  }
+  if (any_requires_grad({&logits})) {
+    auto node = std::make_shared<CrossEntropyBackward>();
+    node->x = x, node->t = t, node->lse = lse, node->args = args, node->reduction = reduction;
+    node->kept = static_cast<double>(kept), node->x_shape = logits.shape();
+    attach_node(out, std::move(node), {&logits, &target});
+  }
+  timer.done(out, [&] { return ops::Cost{4.0 * x.numel(), ops::bytes_of(x) + ops::bytes_of(t), ops::bytes_of(out)}; },
+             {&logits, &target});
+  return out;
+}
+
+}  // namespace tt

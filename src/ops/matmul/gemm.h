@@ -1,0 +1,24 @@
+// GEMM kernels behind matmul and linear: C = alpha * op(A) * op(B) + beta * C on raw row-major
+// buffers, float32 (packed, cache-blocked, SIMD dispatched at run time) and float64 (plain blocked).
+// Not a tensor op: no shapes, no checks, no autograd. Callers validate; kernels never throw.
+#pragma once
+#include <cstdint>
+
+namespace tt::kernels {
+
+// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C[M,N]; all row-major.
+// op(A) = A (A is M×K, element (i,k) at A[i*lda + k]) or, when trans_a, Aᵀ where A is stored K×M
+// (element (i,k) at A[k*lda + i]).
+// Same for B: B is K×N (B[k*ldb + n]) or, when trans_b, stored N×K (B[n*ldb + k]).
+// beta == 0 means C is write-only (may hold NaN garbage). M, N or K may be 0 (K == 0: C = beta*C).
+// Bitwise deterministic run to run for a fixed thread count (tt::set_num_threads).
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+              const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+void gemm_f64(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha,
+              const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
+              int64_t ldc);
+
+// Which micro-kernel gemm_f32 uses on this CPU: "avx512", "avx2" or "scalar".
+const char* gemm_isa();
+
+}  // namespace tt::kernels

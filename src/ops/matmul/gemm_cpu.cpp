@@ -1,0 +1,419 @@
+// gemm_f32 / gemm_f64 drivers. gemm_f32 is a GotoBLAS/BLIS-style blocked GEMM: op(B) is packed
+// into KC×NC panels, op(A) optionally into MC×KC blocks, and an ISA micro-kernel (AVX-512, AVX2
+// or scalar, picked at run time) computes MR×NR tiles; M == 1 / N == 1 go to GEMV kernels.
+// gemm_f64 is a plain blocked loop for float64 gradient checks: correct, not tuned.
+// Not here: SIMD code (gemm_kernels_*.cpp), shape checks (the matmul / linear ops do those).
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "core/parallel.h"
+#include "ops/matmul/gemm.h"
+#include "ops/matmul/gemm_kernels.h"
+
+namespace tt::kernels {
+namespace detail {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Scalar fallback kernels (CPUs without AVX2): same contracts as the SIMD ones, 4×8 tiles.
+
+constexpr int kScalarMr = 4;
+constexpr int kScalarNr = 8;
+
+inline float combine(float acc, float alpha, float beta, float old) {
+  return beta == 0.0f ? alpha * acc : alpha * acc + beta * old;
+}
+
+template <bool kCols>
+void scalar_micro(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
+                  int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  float acc[kScalarMr][kScalarNr] = {};
+  for (int64_t p = 0; p < k; ++p, b += ldb) {
+    for (int64_t r = 0; r < m; ++r) {
+      float ar = kCols ? a[p * as + r] : a[r * as + p];
+      for (int j = 0; j < kScalarNr; ++j) acc[r][j] += ar * b[j];
+    }
+  }
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t j = 0; j < n; ++j) c[r * ldc + j] = combine(acc[r][j], alpha, beta, c[r * ldc + j]);
+}
+
+void scalar_pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += kScalarNr) {
+    float* panel = dst + (j0 / kScalarNr) * k * kScalarNr;
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < kScalarNr; ++j)
+        panel[p * kScalarNr + j] = j0 + j < n ? b[(j0 + j) * ldb + p] : 0.0f;
+  }
+}
+
+void scalar_gemv_dot(int64_t n_out, int64_t k, const float* w, int64_t ldw, const float* x, float* y,
+                     int64_t incy, float alpha, float beta) {
+  for (int64_t i = 0; i < n_out; ++i) {
+    float s = 0.0f;
+    for (int64_t p = 0; p < k; ++p) s += w[i * ldw + p] * x[p];
+    y[i * incy] = combine(s, alpha, beta, y[i * incy]);
+  }
+}
+
+void scalar_gemv_axpy(int64_t n_out, int64_t k, const float* w, int64_t ldw, const float* x,
+                      float* y, int64_t incy, float alpha, float beta) {
+  constexpr int64_t kCols = 64;
+  float acc[kCols];
+  for (int64_t j0 = 0; j0 < n_out; j0 += kCols) {
+    int64_t cols = std::min(kCols, n_out - j0);
+    std::fill(acc, acc + cols, 0.0f);
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < cols; ++j) acc[j] += x[p] * w[p * ldw + j0 + j];
+    for (int64_t j = 0; j < cols; ++j) y[(j0 + j) * incy] = combine(acc[j], alpha, beta, y[(j0 + j) * incy]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ISA choice.
+
+std::atomic<const SgemmIsa*> g_forced_isa{nullptr};
+
+const SgemmIsa* auto_isa() {
+  static const SgemmIsa* isa = [] {
+    if (const SgemmIsa* p = sgemm_isa_avx512()) return p;
+    if (const SgemmIsa* p = sgemm_isa_avx2()) return p;
+    return sgemm_isa_scalar();
+  }();
+  return isa;
+}
+
+const SgemmIsa& current_isa() {
+  const SgemmIsa* forced = g_forced_isa.load(std::memory_order_relaxed);
+  return forced ? *forced : *auto_isa();
+}
+
+}  // namespace
+
+const SgemmIsa* sgemm_isa_scalar() {
+  static const SgemmIsa isa{"scalar",           kScalarMr,       kScalarNr,
+                            &scalar_micro<false>, &scalar_micro<true>, &scalar_pack_b_trans,
+                            &scalar_gemv_dot,   &scalar_gemv_axpy};
+  return &isa;
+}
+
+bool force_sgemm_isa(const char* name) {
+  if (name == nullptr) {
+    g_forced_isa.store(nullptr);
+    return true;
+  }
+  const SgemmIsa* isa = nullptr;
+  if (std::strcmp(name, "avx512") == 0) isa = sgemm_isa_avx512();
+  if (std::strcmp(name, "avx2") == 0) isa = sgemm_isa_avx2();
+  if (std::strcmp(name, "scalar") == 0) isa = sgemm_isa_scalar();
+  if (isa == nullptr) return false;
+  g_forced_isa.store(isa);
+  return true;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::SgemmIsa;
+
+// ---------------------------------------------------------------------------------------------
+// Blocking. Loop nest (BLIS order):  jc: NC columns  ->  pc: KC depth (pack B̃ KC×NC)
+//   -> ic: MC rows (pack Ã MC×KC)  ->  jr: NR columns  ->  ir: MR rows  ->  micro-kernel.
+// One B̃ micro-panel (KC×NR) is reused by all MC/MR micro-kernels of the ir loop, so it should sit
+// in L1; the Ã block (MC×KC) is swept once per jr step, so it should sit in L2; B̃ (KC×NC) is
+// swept once per ic step and lives in L3.
+struct Blocking {
+  int64_t mc, kc, nc;
+};
+
+Blocking blocking_for(const SgemmIsa& isa) {
+  // AVX-512 14×32: KC = 256 -> B̃ micro-panel 256×32×4 B = 32 KiB of the 48 KiB L1;
+  // MC = 336 -> Ã 336×256×4 B = 336 KiB of a 1-2 MiB L2; NC = 3072 -> B̃ 3 MiB of L3.
+  if (isa.nr == 32) return {336, 256, 3072};
+  // AVX2 6×16: KC = 256 -> 16 KiB B̃ micro-panel (32 KiB L1); Ã 144×256×4 B = 144 KiB for a
+  // 256 KiB+ L2; NC = 2048 -> 2 MiB B̃.
+  if (isa.nr == 16) return {144, 256, 2048};
+  return {64, 256, 1024};
+}
+
+#ifdef TT_GEMM_TUNE
+int64_t env_or(const char* name, int64_t def) {
+  const char* v = std::getenv(name);
+  return v ? std::atoll(v) : def;
+}
+#endif
+
+// Grow-only 64-byte-aligned scratch, one per thread, so steady-state calls do not allocate.
+class AlignedScratch {
+ public:
+  AlignedScratch() = default;
+  AlignedScratch(const AlignedScratch&) = delete;
+  AlignedScratch& operator=(const AlignedScratch&) = delete;
+  ~AlignedScratch() { std::free(data_); }
+
+  float* get(int64_t n) {
+    if (n > cap_) {
+      std::free(data_);
+      size_t bytes = (static_cast<size_t>(n) * sizeof(float) + 63) / 64 * 64;
+      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap_ = data_ ? n : 0;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  int64_t cap_ = 0;
+};
+
+thread_local AlignedScratch t_pack_a, t_pack_b, t_vec;
+
+// Ã layout handed to the micro-kernel: element (r, p) of the panel starting at row ir is
+// ptr[ir*panel_step + r*stride + p] (rows) or ptr[ir*panel_step + p*stride + r] (cols).
+struct APanels {
+  const float* ptr;
+  int64_t stride, panel_step;
+  bool cols;
+};
+
+// Packs the mc×kc block of op(A) at `a`. Not transposed: rows copied as-is ([mc][kc], stride kc).
+// Transposed (A stored K×M): MR-row panels [kc][MR], which is again a plain copy per k.
+APanels pack_a(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, int mr, float* dst) {
+  if (!trans_a) {
+    for (int64_t i = 0; i < mc; ++i) std::memcpy(dst + i * kc, a + i * lda, sizeof(float) * kc);
+    return {dst, kc, kc, false};
+  }
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    int64_t rows = std::min<int64_t>(mr, mc - i0);
+    float* panel = dst + i0 * kc;
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t r = 0; r < rows; ++r) panel[p * mr + r] = a[p * lda + i0 + r];
+  }
+  return {dst, mr, kc, true};
+}
+
+// Packs the kc×nc block of op(B) at `b` into NR-column panels [kc][NR], zero-padded to NR.
+void pack_b(const SgemmIsa& isa, bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb,
+            float* dst) {
+  if (trans_b) {
+    isa.pack_b_trans(kc, nc, b, ldb, dst);
+    return;
+  }
+  const int64_t nr = isa.nr;
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    int64_t cols = std::min(nr, nc - j0);
+    float* panel = dst + j0 * kc;
+    for (int64_t p = 0; p < kc; ++p) {
+      std::memcpy(panel + p * nr, b + p * ldb + j0, sizeof(float) * cols);
+      std::fill(panel + p * nr + cols, panel + (p + 1) * nr, 0.0f);
+    }
+  }
+}
+
+struct GemmArgs {
+  bool trans_a, trans_b;
+  int64_t m, n, k;
+  float alpha;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float beta;
+  float* c;
+  int64_t ldc;
+};
+
+// jr / ir loops over one packed B̃ block (kc×nc) and one Ã block (mc×kc): C block at c.
+void macro_kernel(const SgemmIsa& isa, const APanels& ap, const float* bp, int64_t mc, int64_t nc,
+                  int64_t kc, float alpha, float beta, float* c, int64_t ldc) {
+  const auto micro = ap.cols ? isa.micro_a_cols : isa.micro_a_rows;
+  for (int64_t jr = 0; jr < nc; jr += isa.nr) {
+    const float* bpanel = bp + jr * kc;
+    int64_t n = std::min<int64_t>(isa.nr, nc - jr);
+    for (int64_t ir = 0; ir < mc; ir += isa.mr) {
+      int64_t m = std::min<int64_t>(isa.mr, mc - ir);
+      micro(kc, ap.ptr + ir * ap.panel_step, ap.stride, bpanel, isa.nr, c + ir * ldc + jr, ldc, m, n,
+            alpha, beta);
+    }
+  }
+}
+
+// Whether to copy op(A) blocks: packing makes the MR row streams contiguous (no cache-set or TLB
+// conflicts for large lda); for few rows the copy costs more than it saves.
+bool want_pack_a(const GemmArgs& g) {
+#ifdef TT_GEMM_TUNE
+  if (const char* v = std::getenv("TT_PACK_A")) return std::atoi(v) != 0;
+#endif
+  return g.m > 128;
+}
+
+// One thread's whole GEMM (a sub-block of C): the five-loop blocked algorithm.
+void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
+  Blocking blk = blocking_for(isa);
+#ifdef TT_GEMM_TUNE
+  blk = {env_or("TT_MC", blk.mc), env_or("TT_KC", blk.kc), env_or("TT_NC", blk.nc)};
+#endif
+  const bool pack_a_blocks = want_pack_a(g);
+  const int64_t nr = isa.nr;
+  float* bbuf = t_pack_b.get(std::min(blk.kc, g.k) * ((std::min(blk.nc, g.n) + nr - 1) / nr * nr));
+  float* abuf = pack_a_blocks ? t_pack_a.get(std::min(blk.kc, g.k) * ((std::min(blk.mc, g.m) + isa.mr - 1) / isa.mr * isa.mr)) : nullptr;
+  for (int64_t jc = 0; jc < g.n; jc += blk.nc) {
+    int64_t nc = std::min(blk.nc, g.n - jc);
+    for (int64_t pc = 0; pc < g.k; pc += blk.kc) {
+      int64_t kc = std::min(blk.kc, g.k - pc);
+      float beta = pc == 0 ? g.beta : 1.0f;
+      pack_b(isa, g.trans_b, kc, nc, g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc, g.ldb, bbuf);
+      for (int64_t ic = 0; ic < g.m; ic += blk.mc) {
+        int64_t mc = std::min(blk.mc, g.m - ic);
+        const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
+        APanels ap = pack_a_blocks ? pack_a(g.trans_a, mc, kc, a, g.lda, isa.mr, abuf)
+                                   : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
+        macro_kernel(isa, ap, bbuf, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
+      }
+    }
+  }
+}
+
+// GEMV: M == 1 or N == 1. x is the vector operand, made contiguous if strided.
+void gemv(const SgemmIsa& isa, const GemmArgs& g) {
+  const bool row = g.m == 1;  // C is 1×N (else M×1)
+  const int64_t n_out = row ? g.n : g.m;
+  // Vector operand: op(A) row 0 (row case) or op(B) column 0; its k stride:
+  const float* x = row ? g.a : g.b;
+  int64_t incx = row ? (g.trans_a ? g.lda : 1) : (g.trans_b ? 1 : g.ldb);
+  if (incx != 1) {
+    float* buf = t_vec.get(g.k);
+    for (int64_t p = 0; p < g.k; ++p) buf[p] = x[p * incx];
+    x = buf;
+  }
+  // Matrix operand: dot form when its rows are k-contiguous, else axpy form.
+  const float* w = row ? g.b : g.a;
+  int64_t ldw = row ? g.ldb : g.lda;
+  bool dot = row ? g.trans_b : !g.trans_a;
+  int64_t incy = row ? 1 : g.ldc;
+  if (n_out == 1 && !dot) {  // 1×1 result: a dot product of two vectors; make w contiguous
+    float* buf = t_pack_a.get(g.k);
+    for (int64_t p = 0; p < g.k; ++p) buf[p] = w[p * ldw];
+    w = buf;
+    dot = true;
+  }
+  const auto kernel = dot ? isa.gemv_dot : isa.gemv_axpy;
+  auto run = [&](int64_t j0, int64_t j1) {
+    const float* wj = dot ? w + j0 * ldw : w + j0;
+    kernel(j1 - j0, g.k, wj, ldw, x, g.c + j0 * incy, incy, g.alpha, g.beta);
+  };
+  constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // n_out*k multiply-adds
+  constexpr int64_t kBlock = 128;
+  if (n_out * g.k < kParallelMinWork || get_num_threads() == 1) {
+    run(0, n_out);
+    return;
+  }
+  parallel_for(0, (n_out + kBlock - 1) / kBlock, 1, [&](int64_t b0, int64_t b1) {
+    run(b0 * kBlock, std::min(n_out, b1 * kBlock));
+  });
+}
+
+// C = beta*C (K == 0 or alpha == 0); beta == 0 overwrites NaN garbage.
+template <typename T>
+void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * ldc;
+    if (beta == T(0)) {
+      std::fill(row, row + n, T(0));
+    } else if (beta != T(1)) {
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+    }
+  }
+}
+
+// Splits C over threads along N (or M, when N has too few tiles) in whole tiles; every C element
+// is computed by exactly one thread with the same instruction sequence, so results are
+// deterministic for a fixed thread count.
+void gemm_parallel(const SgemmIsa& isa, const GemmArgs& g) {
+  constexpr int64_t kParallelMinWork = int64_t{1} << 19;  // m*n*k multiply-adds (~5 us on one core)
+  const int threads = get_num_threads();
+  const int64_t n_tiles = (g.n + isa.nr - 1) / isa.nr, m_tiles = (g.m + isa.mr - 1) / isa.mr;
+  if (threads == 1 || g.m * g.n * g.k < kParallelMinWork || (n_tiles < 2 && m_tiles < 2)) {
+    gemm_blocked(isa, g);
+    return;
+  }
+  const bool split_n = n_tiles >= 2 * threads || n_tiles >= m_tiles;
+  const int64_t step = split_n ? isa.nr : isa.mr;
+  parallel_for(0, split_n ? n_tiles : m_tiles, 1, [&](int64_t t0, int64_t t1) {
+    GemmArgs s = g;
+    int64_t lo = t0 * step, hi = std::min(t1 * step, split_n ? g.n : g.m);
+    if (split_n) {
+      s.n = hi - lo;
+      s.b = g.trans_b ? g.b + lo * g.ldb : g.b + lo;
+      s.c = g.c + lo;
+    } else {
+      s.m = hi - lo;
+      s.a = g.trans_a ? g.a + lo : g.a + lo * g.lda;
+      s.c = g.c + lo * g.ldc;
+    }
+    gemm_blocked(isa, s);
+  });
+}
+
+}  // namespace
+
+const char* gemm_isa() { return detail::current_isa().name; }
+
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  const SgemmIsa& isa = detail::current_isa();
+  GemmArgs g{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
+  if (M == 1 || N == 1) {
+    gemv(isa, g);
+  } else {
+    gemm_parallel(isa, g);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gemm_f64: C = beta*C first, then for each KC×NC block of op(B) (copied to a contiguous
+// [kc][nc] buffer, which also undoes trans_b) C[i, :] += (alpha*op(A)[i,p]) * B̃[p, :].
+// Rows of C are split across threads; each row's arithmetic does not depend on the split.
+
+void gemm_f64(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+              int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  scale_c(M, N, beta, C, ldc);
+  if (K <= 0 || alpha == 0.0) return;
+  constexpr int64_t kKc = 256, kNc = 512;  // B̃ block 256×512×8 B = 1 MiB: L2-resident
+  thread_local std::vector<double> bbuf;
+  for (int64_t jc = 0; jc < N; jc += kNc) {
+    const int64_t nc = std::min(kNc, N - jc);
+    for (int64_t pc = 0; pc < K; pc += kKc) {
+      const int64_t kc = std::min(kKc, K - pc);
+      bbuf.resize(static_cast<size_t>(kc * nc));
+      double* bp = bbuf.data();
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t j = 0; j < nc; ++j)
+          bp[p * nc + j] = trans_b ? B[(jc + j) * ldb + pc + p] : B[(pc + p) * ldb + jc + j];
+      auto rows = [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          double* c = C + i * ldc + jc;
+          for (int64_t p = 0; p < kc; ++p) {
+            const double a = alpha * (trans_a ? A[(pc + p) * lda + i] : A[i * lda + pc + p]);
+            const double* b = bp + p * nc;
+            for (int64_t j = 0; j < nc; ++j) c[j] += a * b[j];
+          }
+        }
+      };
+      const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 16) / (kc * nc));
+      parallel_for(0, M, grain, [&](int64_t i0, int64_t i1) { rows(i0, i1); });
+    }
+  }
+}
+
+}  // namespace tt::kernels

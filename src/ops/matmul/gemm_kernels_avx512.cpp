@@ -1,0 +1,266 @@
+// AVX-512 pieces of gemm_f32: the 14×32 register-blocked micro-kernel, the 16×16-transposing B
+// packer and the two GEMV kernels. Every function carries target("avx512f,fma") so the file
+// builds without -march=native; gemm_cpu.cpp calls in only after __builtin_cpu_supports.
+// Not the blocking logic (gemm_cpu.cpp) and no std:: templates here (no ISA-tagged COMDAT leaks).
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "ops/matmul/gemm_kernels.h"
+
+// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (_mm512_undefined_ps), which
+// -Wall reports as uninitialised once inlined (GCC PR 105593, fixed in GCC 13).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#define TT_AVX512 __attribute__((target("avx512f,fma")))
+#define TT_AVX512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+
+namespace tt::kernels::detail {
+namespace {
+
+// Micro-tile: kMr rows × kNv zmm columns = 14×32 floats = 28 accumulators, + 2 B vectors and one
+// broadcast = 31 of the 32 zmm registers. Per k step: 2 vector loads + 14 broadcasts feed 28 FMAs,
+// so the two FMA pipes, not the load ports, are the bottleneck.
+constexpr int kMr = 14;
+constexpr int kNv = 2;
+constexpr int kNr = 16 * kNv;
+
+TT_AVX512_INLINE __mmask16 lane_mask(int64_t lanes) {
+  if (lanes >= 16) return static_cast<__mmask16>(0xFFFF);
+  if (lanes <= 0) return 0;
+  return static_cast<__mmask16>((1u << lanes) - 1u);
+}
+
+// c = alpha*acc + beta*c on the lanes in mask; beta == 0 never reads c (it may hold NaN).
+TT_AVX512_INLINE void store_vec(float* c, __mmask16 mask, __m512 acc, __m512 alpha, float beta) {
+  if (beta == 0.0f) {
+    _mm512_mask_storeu_ps(c, mask, _mm512_mul_ps(alpha, acc));
+  } else if (beta == 1.0f) {
+    __m512 old = _mm512_maskz_loadu_ps(mask, c);
+    _mm512_mask_storeu_ps(c, mask, _mm512_fmadd_ps(alpha, acc, old));
+  } else {
+    __m512 old = _mm512_maskz_loadu_ps(mask, c);
+    _mm512_mask_storeu_ps(c, mask, _mm512_fmadd_ps(_mm512_set1_ps(beta), old, _mm512_mul_ps(alpha, acc)));
+  }
+}
+
+// One m×n tile (m == Mr rows, n <= kNr columns), see SgemmMicroFn.
+template <int Mr, bool kCols>
+TT_AVX512 void micro_tile(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb,
+                          float* c, int64_t ldc, int64_t n, float alpha, float beta) {
+  __m512 acc[Mr][kNv];
+#pragma GCC unroll 64
+  for (int r = 0; r < Mr; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNr - 1), _MM_HINT_T0);
+#pragma GCC unroll 8
+    for (int v = 0; v < kNv; ++v) acc[r][v] = _mm512_setzero_ps();
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    __m512 bv[kNv];
+#pragma GCC unroll 8
+    for (int v = 0; v < kNv; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 64
+    for (int r = 0; r < Mr; ++r) {
+      __m512 ar = _mm512_set1_ps(kCols ? a[r] : a[r * as]);
+#pragma GCC unroll 8
+      for (int v = 0; v < kNv; ++v) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
+    }
+    a += kCols ? as : 1;
+    b += ldb;
+  }
+  __m512 va = _mm512_set1_ps(alpha);
+  __mmask16 mask[kNv];
+#pragma GCC unroll 8
+  for (int v = 0; v < kNv; ++v) mask[v] = lane_mask(n - 16 * v);
+#pragma GCC unroll 64
+  for (int r = 0; r < Mr; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < kNv; ++v) store_vec(c + r * ldc + 16 * v, mask[v], acc[r][v], va, beta);
+  }
+}
+
+// Dispatch on the number of valid rows so edge tiles never read A rows past m.
+template <bool kCols>
+TT_AVX512 void micro(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
+                     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
+  switch (m) {
+    case 14: return micro_tile<14, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 13: return micro_tile<13, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 12: return micro_tile<12, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 11: return micro_tile<11, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 10: return micro_tile<10, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 9: return micro_tile<9, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 8: return micro_tile<8, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 7: return micro_tile<7, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 6: return micro_tile<6, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 5: return micro_tile<5, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 4: return micro_tile<4, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 3: return micro_tile<3, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 2: return micro_tile<2, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    case 1: return micro_tile<1, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+    default: return;
+  }
+}
+static_assert(kMr == 14, "micro() dispatches 1..14 rows");
+
+// In-register transpose of 16 rows of 16 floats: afterwards r[j] holds column j.
+TT_AVX512_INLINE void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {  // 32-bit interleave of row pairs
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {  // 64-bit interleave: u[4i+c] lane L = rows 4i..4i+3 of column 4L+c
+    __m512d t0 = _mm512_castps_pd(t[4 * i]), t1 = _mm512_castps_pd(t[4 * i + 1]);
+    __m512d t2 = _mm512_castps_pd(t[4 * i + 2]), t3 = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; ++c) {  // gather the four 128-bit lanes of column 4L+c
+    __m512 lo02 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);   // u[c].L0 L2, u[4+c].L0 L2
+    __m512 hi13 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);   // u[c].L1 L3, u[4+c].L1 L3
+    __m512 lo02b = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+    __m512 hi13b = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+    r[c] = _mm512_shuffle_f32x4(lo02, lo02b, 0x88);       // lane 0 of all 16 rows: column c
+    r[8 + c] = _mm512_shuffle_f32x4(lo02, lo02b, 0xDD);   // lane 2: column 8+c
+    r[4 + c] = _mm512_shuffle_f32x4(hi13, hi13b, 0x88);   // lane 1: column 4+c
+    r[12 + c] = _mm512_shuffle_f32x4(hi13, hi13b, 0xDD);  // lane 3: column 12+c
+  }
+}
+
+// Transposes a 16(n) × kt(k) block of B (rows b + i*ldb, i < rows) into dst[p*kNr + i], p < kt.
+TT_AVX512_INLINE void pack_block16(const float* b, int64_t ldb, int64_t rows, int64_t kt, float* dst) {
+  __m512 r[16];
+  __mmask16 km = lane_mask(kt);
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(km, b + i * ldb) : _mm512_setzero_ps();
+  transpose16(r);
+  for (int64_t p = 0; p < kt; ++p) _mm512_store_ps(dst + p * kNr, r[p]);
+}
+
+TT_AVX512 void pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += kNr) {
+    float* panel = dst + (j0 / kNr) * k * kNr;
+    for (int64_t g = 0; g < kNr; g += 16) {
+      int64_t rows = n - j0 - g;
+      rows = rows < 0 ? 0 : (rows > 16 ? 16 : rows);
+      for (int64_t p0 = 0; p0 < k; p0 += 16) {
+        int64_t kt = k - p0 < 16 ? k - p0 : 16;
+        pack_block16(b + (j0 + g) * ldb + p0, ldb, rows, kt, panel + p0 * kNr + g);
+      }
+    }
+  }
+}
+
+// Dot-form GEMV on R rows at once: one accumulator per row, x loaded once per 16 k.
+template <int R>
+TT_AVX512 void gemv_dot_rows(int64_t k, const float* w, int64_t ldw, const float* x, float* y,
+                             int64_t incy, float alpha, float beta) {
+  __m512 acc[R];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + 16 <= k; p += 16) {
+    __m512 xv = _mm512_loadu_ps(x + p);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * ldw + p), xv, acc[r]);
+  }
+  if (p < k) {
+    __mmask16 m = lane_mask(k - p);
+    __m512 xv = _mm512_maskz_loadu_ps(m, x + p);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + r * ldw + p), xv, acc[r]);
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    float s = alpha * _mm512_reduce_add_ps(acc[r]);
+    float* yr = y + r * incy;
+    *yr = beta == 0.0f ? s : s + beta * *yr;
+  }
+}
+
+TT_AVX512 void gemv_dot(int64_t n_out, int64_t k, const float* w, int64_t ldw, const float* x,
+                        float* y, int64_t incy, float alpha, float beta) {
+  int64_t i = 0;
+  for (; i + 8 <= n_out; i += 8) gemv_dot_rows<8>(k, w + i * ldw, ldw, x, y + i * incy, incy, alpha, beta);
+  for (; i + 4 <= n_out; i += 4) gemv_dot_rows<4>(k, w + i * ldw, ldw, x, y + i * incy, incy, alpha, beta);
+  for (; i < n_out; ++i) gemv_dot_rows<1>(k, w + i * ldw, ldw, x, y + i * incy, incy, alpha, beta);
+}
+
+// Axpy-form GEMV on Nv*16 columns (the last vector masked to n lanes): two accumulator sets
+// (even / odd k) keep enough FMAs in flight when Nv is small.
+template <int Nv>
+TT_AVX512 void gemv_axpy_cols(int64_t n, int64_t k, const float* w, int64_t ldw, const float* x,
+                              float* y, int64_t incy, float alpha, float beta) {
+  __m512 acc0[Nv], acc1[Nv];
+  __mmask16 mask[Nv];
+#pragma GCC unroll 8
+  for (int v = 0; v < Nv; ++v) {
+    acc0[v] = acc1[v] = _mm512_setzero_ps();
+    mask[v] = lane_mask(n - 16 * v);
+  }
+  int64_t p = 0;
+  for (; p + 2 <= k; p += 2) {
+    __m512 x0 = _mm512_set1_ps(x[p]), x1 = _mm512_set1_ps(x[p + 1]);
+    const float* w0 = w + p * ldw;
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v) {
+      acc0[v] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(mask[v], w0 + 16 * v), acc0[v]);
+      acc1[v] = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(mask[v], w0 + ldw + 16 * v), acc1[v]);
+    }
+  }
+  if (p < k) {
+    __m512 x0 = _mm512_set1_ps(x[p]);
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v)
+      acc0[v] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(mask[v], w + p * ldw + 16 * v), acc0[v]);
+  }
+  __m512 va = _mm512_set1_ps(alpha);
+#pragma GCC unroll 8
+  for (int v = 0; v < Nv; ++v) {
+    __m512 s = _mm512_add_ps(acc0[v], acc1[v]);
+    if (incy == 1) {
+      store_vec(y + 16 * v, mask[v], s, va, beta);
+    } else {  // strided y (a column of C): stage through a buffer
+      alignas(64) float buf[16];
+      int64_t lanes = n - 16 * v < 16 ? n - 16 * v : 16;
+      for (int64_t j = 0; j < lanes; ++j) buf[j] = beta == 0.0f ? 0.0f : y[(16 * v + j) * incy];
+      store_vec(buf, mask[v], s, va, beta);
+      for (int64_t j = 0; j < lanes; ++j) y[(16 * v + j) * incy] = buf[j];
+    }
+  }
+}
+
+TT_AVX512 void gemv_axpy(int64_t n_out, int64_t k, const float* w, int64_t ldw, const float* x,
+                         float* y, int64_t incy, float alpha, float beta) {
+  int64_t j = 0;
+  for (; j + 128 <= n_out; j += 128) gemv_axpy_cols<8>(128, k, w + j, ldw, x, y + j * incy, incy, alpha, beta);
+  int64_t rest = n_out - j;
+  if (rest > 64) {
+    gemv_axpy_cols<8>(rest, k, w + j, ldw, x, y + j * incy, incy, alpha, beta);
+  } else if (rest > 32) {
+    gemv_axpy_cols<4>(rest, k, w + j, ldw, x, y + j * incy, incy, alpha, beta);
+  } else if (rest > 16) {
+    gemv_axpy_cols<2>(rest, k, w + j, ldw, x, y + j * incy, incy, alpha, beta);
+  } else if (rest > 0) {
+    gemv_axpy_cols<1>(rest, k, w + j, ldw, x, y + j * incy, incy, alpha, beta);
+  }
+}
+
+}  // namespace
+
+const SgemmIsa* sgemm_isa_avx512() {
+  static const SgemmIsa isa{"avx512", kMr, kNr, &micro<false>, &micro<true>, &pack_b_trans, &gemv_dot, &gemv_axpy};
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("fma")) return nullptr;
+  return &isa;
+}
+
+}  // namespace tt::kernels::detail

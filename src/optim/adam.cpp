@@ -1,0 +1,63 @@
+// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), as torch.optim 1.13 computes them:
+//   Adam:  g ← g + λp          AdamW: p ← p·(1 − lr·λ)
+//   m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²;   (amsgrad: v̂ ← max(v̂, v), used below)
+//   p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)
+// State: exp_avg, exp_avg_sq (+ max_exp_avg_sq) — two (three) tensors per parameter.
+#include <cmath>
+
+#include "optim/optimizer.h"
+
+namespace tt::optim {
+namespace {
+
+Options adam_defaults(Options o, bool adamw) {
+  Options d{{"lr", 1e-3}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", adamw ? 1e-2 : 0.0},
+            {"amsgrad", 0}};
+  for (auto& [k, v] : o) {
+    TT_CHECK(d.count(k), adamw ? "AdamW" : "Adam", ": unknown option \"", k, "\" (betas are beta1 and beta2)");
+    d[k] = v;
+  }
+  TT_CHECK(d["beta1"] >= 0 && d["beta1"] < 1 && d["beta2"] >= 0 && d["beta2"] < 1, adamw ? "AdamW" : "Adam",
+           ": betas must be in [0, 1), got ", d["beta1"], ", ", d["beta2"]);
+  TT_CHECK(d["eps"] >= 0 && d["weight_decay"] >= 0, adamw ? "AdamW" : "Adam", ": eps and weight_decay must be >= 0");
+  return d;
+}
+
+template <typename T>
+void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, int64_t step, bool adamw, const Options& o) {
+  const T lr = T(o.at("lr")), b1 = T(o.at("beta1")), b2 = T(o.at("beta2")), eps = T(o.at("eps")),
+          wd = T(o.at("weight_decay"));
+  const T bc1 = T(1) - std::pow(b1, T(step)), bc2_sqrt = std::sqrt(T(1) - std::pow(b2, T(step)));
+  const T step_size = lr / bc1, decay = T(1) - lr * wd;
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i];
+    if (adamw) p[i] *= decay;
+    else if (wd != 0) gi += wd * p[i];
+    m[i] = m[i] * b1 + gi * (T(1) - b1);
+    v[i] = v[i] * b2 + gi * gi * (T(1) - b2);
+    T vv = v[i];
+    if (vmax) vv = vmax[i] = std::max(vmax[i], v[i]);
+    p[i] -= step_size * (m[i] / (std::sqrt(vv) / bc2_sqrt + eps));
+  }
+}
+
+}  // namespace
+
+Adam::Adam(const std::vector<Tensor>& params, Options options, bool adamw)
+    : Adam(single_group(params), std::move(options), adamw) {}
+Adam::Adam(std::vector<ParamGroup> groups, Options defaults, bool adamw)
+    : Optimizer(std::move(groups), adam_defaults(defaults, adamw), adamw ? "AdamW" : "Adam"), adamw_(adamw) {}
+AdamW::AdamW(const std::vector<Tensor>& params, Options options) : Adam(params, std::move(options), true) {}
+AdamW::AdamW(std::vector<ParamGroup> groups, Options defaults) : Adam(std::move(groups), std::move(defaults), true) {}
+
+void Adam::update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, int64_t step, const Options& o) {
+  Tensor& m = state_tensor(st, "exp_avg", p);
+  Tensor& v = state_tensor(st, "exp_avg_sq", p);
+  Tensor vmax = o.at("amsgrad") != 0 ? state_tensor(st, "max_exp_avg_sq", p) : Tensor();
+  TT_DISPATCH_FLOAT(p.dtype(), name().c_str(), [&]<typename T>() {
+    adam_kernel<T>(p.data_ptr<T>(), g.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(),
+                   vmax.defined() ? vmax.data_ptr<T>() : nullptr, p.numel(), step, adamw_, o);
+  });
+}
+
+}  // namespace tt::optim

@@ -1,0 +1,426 @@
+#!/usr/bin/python3
+"""Generate PyTorch reference ("golden") JSON files for TinyTorch's C++ tests.
+
+Run:  /usr/bin/python3 tests/golden/make_golden.py
+Needs torch (1.13) + numpy. Everything is computed in torch.float64 from inputs
+drawn with fixed torch.Generator seeds; every input is stored in the files, so the
+C++ side never has to reproduce PyTorch's RNG. Re-running gives byte-identical files.
+The format is documented in tests/golden/README.md.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+DT = torch.float64
+OUT_DIR = os.path.dirname(os.path.abspath(__file__))
+torch.set_num_threads(1)  # keep reductions in one fixed order
+
+
+# ----------------------------------------------------------------------------- output
+def T(t):
+    """Tensor -> {"shape": [...], "data": [flat row-major floats]}."""
+    t = t.detach().to(DT).contiguous()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def ints(t):
+    return [int(v) for v in t.reshape(-1).tolist()]
+
+
+def _scalar(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError("non-finite float in golden data")
+        return repr(v)  # shortest string that round-trips the double exactly
+    if isinstance(v, str):
+        return json.dumps(v)
+    raise TypeError(type(v))
+
+
+def _inline(o):
+    if isinstance(o, dict):
+        return list(o.keys()) == ["shape", "data"] or all(
+            not isinstance(v, (dict, list)) for v in o.values())
+    if isinstance(o, list):
+        return all(not isinstance(v, (dict, list)) for v in o)
+    return True
+
+
+def _fmt(o, ind):
+    if isinstance(o, (list, tuple)):
+        o = list(o)
+    if not isinstance(o, (dict, list)):
+        return _scalar(o)
+    if _inline(o):
+        if isinstance(o, dict):
+            return "{" + ", ".join(json.dumps(k) + ": " + _fmt(v, ind) for k, v in o.items()) + "}"
+        return "[" + ", ".join(_fmt(v, ind) for v in o) + "]"
+    pad, pad2 = " " * ind, " " * (ind + 1)
+    if isinstance(o, dict):
+        body = (",\n").join(pad2 + json.dumps(k) + ": " + _fmt(v, ind + 1) for k, v in o.items())
+        return "{\n" + body + "\n" + pad + "}"
+    body = (",\n").join(pad2 + _fmt(v, ind + 1) for v in o)
+    return "[\n" + body + "\n" + pad + "]"
+
+
+def write(name, obj):
+    text = _fmt(obj, 0) + "\n"
+    assert json.loads(text) is not None  # valid JSON
+    with open(os.path.join(OUT_DIR, name), "w") as f:
+        f.write(text)
+    print(f"wrote {name}: {len(text)} bytes")
+
+
+def meta(seed, **extra):
+    return {"generator": "tests/golden/make_golden.py", "torch_version": torch.__version__,
+            "dtype": "float64", "seed": seed, **extra}
+
+
+def gen(seed):
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+# ----------------------------------------------------------------------------- activations
+def make_activations():
+    g = gen(1001)
+    x = torch.rand(4, 5, generator=g, dtype=DT) * 8 - 4
+    x.view(-1)[:8] = torch.tensor([0.0, 1e-7, -1e-7, 1e-3, -1e-3, -4.0, 4.0, 0.5], dtype=DT)
+    x_big = torch.rand(4, 5, generator=g, dtype=DT) * 100 - 50
+    x_big.view(-1)[:4] = torch.tensor([-50.0, 50.0, 0.0, -49.5], dtype=DT)
+    grad_out = torch.randn(4, 5, generator=g, dtype=DT)
+    fns = [
+        ("relu", {}, F.relu),
+        ("leaky_relu", {"negative_slope": 0.01}, lambda t: F.leaky_relu(t, 0.01)),
+        ("leaky_relu", {"negative_slope": 0.2}, lambda t: F.leaky_relu(t, 0.2)),
+        ("elu", {"alpha": 1.0}, lambda t: F.elu(t, 1.0)),
+        ("elu", {"alpha": 0.5}, lambda t: F.elu(t, 0.5)),
+        ("sigmoid", {}, torch.sigmoid),
+        ("tanh", {}, torch.tanh),
+        ("gelu", {"approximate": "none"}, lambda t: F.gelu(t, approximate="none")),
+        ("gelu", {"approximate": "tanh"}, lambda t: F.gelu(t, approximate="tanh")),
+        ("silu", {}, F.silu),
+        ("softmax", {"dim": -1}, lambda t: F.softmax(t, dim=-1)),
+        ("softmax", {"dim": 0}, lambda t: F.softmax(t, dim=0)),
+        ("log_softmax", {"dim": -1}, lambda t: F.log_softmax(t, dim=-1)),
+        ("log_softmax", {"dim": 0}, lambda t: F.log_softmax(t, dim=0)),
+    ]
+    big = [("softmax", {"dim": -1}, lambda t: F.softmax(t, dim=-1)),
+           ("log_softmax", {"dim": -1}, lambda t: F.log_softmax(t, dim=-1)),
+           ("sigmoid", {}, torch.sigmoid)]
+    cases = []
+    for inp, tag, table in ((x, "", fns), (x_big, "_large", big)):
+        for name, params, fn in table:
+            xi = inp.clone().requires_grad_(True)
+            y = fn(xi)
+            (gx,) = torch.autograd.grad((y * grad_out).sum(), xi)
+            args = ", ".join(f"{k}={v}" for k, v in params.items())
+            case = name + (f"({args})" if args else "") + tag
+            cases.append({"name": name, "case": case, "params": params, "x": T(inp),
+                          "grad_out": T(grad_out), "y": T(y), "grad_x": T(gx)})
+    write("activations.json", {"meta": meta(1001), "cases": cases})
+
+
+# ----------------------------------------------------------------------------- losses
+def make_losses():
+    g = gen(2002)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=DT)
+    a, b = rn(6, 4), rn(6, 4)
+    b[0, 0] = a[0, 0]  # exact zero difference: l1 gradient sign(0) = 0
+    hub_in, hub_tg = rn(6, 4) * 1.5, rn(6, 4)
+    logits = rn(6, 4) * 2
+    tgt = torch.tensor([0, 3, 1, 2, 1, 3])
+    tgt_ign = torch.tensor([0, -100, 1, 2, -100, 3])
+    logp = F.log_softmax(rn(6, 4), dim=1)
+    probs = torch.sigmoid(rn(6, 4))
+    hard = (torch.rand(6, 4, generator=g, dtype=DT) > 0.5).to(DT)
+    soft = torch.rand(6, 4, generator=g, dtype=DT)
+    big_logits = rn(6, 4) * 3
+    big_logits.view(-1)[:6] = torch.tensor([30.0, -30.0, 25.0, -25.0, 0.0, 18.0], dtype=DT)
+    ce = lambda **kw: (lambda i, t, reduction: F.cross_entropy(i, t, reduction=reduction, **kw))
+    nll = lambda **kw: (lambda i, t, reduction: F.nll_loss(i, t, reduction=reduction, **kw))
+    specs = [
+        ("mse_loss", "mse_loss", {}, a, b, F.mse_loss),
+        ("l1_loss", "l1_loss", {}, a, b, F.l1_loss),
+        ("huber_loss", "huber_loss_delta1", {"delta": 1.0}, hub_in, hub_tg,
+         lambda i, t, reduction: F.huber_loss(i, t, reduction=reduction, delta=1.0)),
+        ("huber_loss", "huber_loss_delta0.5", {"delta": 0.5}, hub_in, hub_tg,
+         lambda i, t, reduction: F.huber_loss(i, t, reduction=reduction, delta=0.5)),
+        ("cross_entropy", "cross_entropy", {"ignore_index": -100, "label_smoothing": 0.0},
+         logits, tgt, ce()),
+        ("cross_entropy", "cross_entropy_label_smoothing",
+         {"ignore_index": -100, "label_smoothing": 0.1}, logits, tgt, ce(label_smoothing=0.1)),
+        ("cross_entropy", "cross_entropy_ignore_index",
+         {"ignore_index": -100, "label_smoothing": 0.0}, logits, tgt_ign, ce(ignore_index=-100)),
+        ("cross_entropy", "cross_entropy_ignore_index_1",
+         {"ignore_index": 1, "label_smoothing": 0.0}, logits, tgt, ce(ignore_index=1)),
+        ("cross_entropy", "cross_entropy_label_smoothing_ignore_index",
+         {"ignore_index": -100, "label_smoothing": 0.1}, logits, tgt_ign,
+         ce(ignore_index=-100, label_smoothing=0.1)),
+        ("nll_loss", "nll_loss", {"ignore_index": -100}, logp, tgt, nll()),
+        ("nll_loss", "nll_loss_ignore_index", {"ignore_index": -100}, logp, tgt_ign,
+         nll(ignore_index=-100)),
+        ("nll_loss", "nll_loss_ignore_index_1", {"ignore_index": 1}, logp, tgt, nll(ignore_index=1)),
+        ("binary_cross_entropy", "binary_cross_entropy_hard", {}, probs, hard,
+         F.binary_cross_entropy),
+        ("binary_cross_entropy", "binary_cross_entropy_soft", {}, probs, soft,
+         F.binary_cross_entropy),
+        ("binary_cross_entropy_with_logits", "bce_with_logits_hard", {}, big_logits, hard,
+         F.binary_cross_entropy_with_logits),
+        ("binary_cross_entropy_with_logits", "bce_with_logits_soft", {}, big_logits, soft,
+         F.binary_cross_entropy_with_logits),
+    ]
+    cases = []
+    for name, case, params, inp, target, fn in specs:
+        for red in ("mean", "sum", "none"):
+            xi = inp.clone().requires_grad_(True)
+            out = fn(xi, target, reduction=red)
+            go = torch.ones((), dtype=DT) if red != "none" else rn(*out.shape)
+            (gi,) = torch.autograd.grad(out, xi, go)
+            tg = ints(target) if target.dtype == torch.int64 else T(target)
+            cases.append({"name": name, "case": case + "_" + red, "params": params,
+                          "input": T(inp), "target": tg, "reduction": red, "output": T(out),
+                          "grad_out": T(go), "grad_input": T(gi)})
+    write("losses.json", {"meta": meta(2002), "cases": cases})
+
+
+# ----------------------------------------------------------------------------- optimizers
+def _group_hparams(group):
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items() if k != "params"}
+
+
+def make_optimizers():
+    g = gen(3003)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=DT)
+    X, W_true, b_true = rn(8, 4), rn(3, 4), rn(3)
+    Y = X @ W_true.T + b_true + 0.1 * rn(8, 3)
+    W0, b0 = 0.5 * rn(3, 4), 0.5 * rn(3)
+    loss_fn = lambda W, b: ((X @ W.T + b - Y) ** 2).mean()
+    O = torch.optim
+    configs = [
+        ("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.5}),
+        ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+        ("Adam", {"lr": 0.05}), ("Adam", {"lr": 0.05, "betas": [0.8, 0.9], "weight_decay": 0.1}),
+        ("Adam", {"lr": 0.05, "amsgrad": True}), ("AdamW", {"lr": 0.05, "weight_decay": 0.1}),
+        ("RMSprop", {"lr": 0.01}),
+        ("RMSprop", {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.01}),
+        ("RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-6}),
+        ("Adagrad", {"lr": 0.1}),
+        ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01,
+                     "initial_accumulator_value": 0.1}),
+        ("Adam", {"lr": 0.05}, [{"params": ["W"]},
+                                {"params": ["b"], "lr": 0.01, "weight_decay": 0.1}]),
+    ]
+    runs = []
+    for cfg in configs:
+        opt_name, hp = cfg[0], cfg[1]
+        groups = cfg[2] if len(cfg) > 2 else None
+        W, b = W0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
+        named = {"W": W, "b": b}
+        kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in hp.items()}
+        if groups is None:
+            opt = getattr(O, opt_name)([W, b], **kw)
+        else:
+            pg = [dict(gr, params=[named[p] for p in gr["params"]]) for gr in groups]
+            opt = getattr(O, opt_name)(pg, **kw)
+        steps = []
+        for _ in range(25):
+            opt.zero_grad()
+            loss = loss_fn(W, b)
+            loss.backward()
+            opt.step()
+            steps.append({"loss": float(loss), "W": T(W), "b": T(b)})
+        run = {"optimizer": opt_name, "hyperparams": hp}
+        if groups is not None:
+            run["param_groups"] = groups
+        run["resolved_groups"] = [dict(_group_hparams(gr), params=[n for n, p in named.items()
+                                  if any(p is q for q in gr["params"])]) for gr in opt.param_groups]
+        run["final_loss"] = float(loss_fn(W, b))
+        run["steps"] = steps
+        runs.append(run)
+
+    W, b = W0.clone().requires_grad_(True), b0.clone().requires_grad_(True)
+    loss_fn(W, b).backward()
+    gW, gb = W.grad.clone(), b.grad.clone()
+    clips = []
+    for kind, arg in (("clip_grad_norm_", {"max_norm": 0.5, "norm_type": 2.0}),
+                      ("clip_grad_norm_", {"max_norm": 0.5, "norm_type": "inf"}),
+                      ("clip_grad_norm_", {"max_norm": 100.0, "norm_type": 2.0}),
+                      ("clip_grad_value_", {"clip_value": 0.1})):
+        W.grad, b.grad = gW.clone(), gb.clone()
+        c = {"function": kind, "params": arg}
+        if kind == "clip_grad_norm_":
+            nt = math.inf if arg["norm_type"] == "inf" else arg["norm_type"]
+            c["total_norm"] = float(torch.nn.utils.clip_grad_norm_([W, b], arg["max_norm"], nt))
+        else:
+            torch.nn.utils.clip_grad_value_([W, b], arg["clip_value"])
+        c["grad_W"], c["grad_b"] = T(W.grad), T(b.grad)
+        clips.append(c)
+    problem = {"loss": "mean((X @ W.T + b - Y)**2)  (mean over all 8*3 elements)",
+               "W0": T(W0), "b0": T(b0), "X": T(X), "Y": T(Y), "num_steps": 25}
+    clip = {"grads_before": {"W": T(gW), "b": T(gb)}, "cases": clips}
+    write("optimizers.json", {"meta": meta(3003), "problem": problem, "runs": runs,
+                              "clipping": clip})
+
+
+# ----------------------------------------------------------------------------- schedulers
+def make_schedulers():
+    S = torch.optim.lr_scheduler
+    specs = [
+        ("StepLR", {"step_size": 7, "gamma": 0.5}, {"lr": 0.1},
+         "lr = base_lr * gamma ** floor(t / step_size)"),
+        ("CosineAnnealingLR", {"T_max": 20, "eta_min": 0.001}, {"lr": 0.1},
+         "closed form: lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2 "
+         "(PyTorch evaluates it recursively; no clamping at t > T_max, so lr rises again)"),
+        ("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 5}, {"lr": 0.1},
+         "lr = base_lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters)"),
+        ("OneCycleLR", {"max_lr": 0.1, "total_steps": 30, "pct_start": 0.3,
+                        "anneal_strategy": "cos", "cycle_momentum": True, "base_momentum": 0.85,
+                        "max_momentum": 0.95, "div_factor": 25.0, "final_div_factor": 1e4,
+                        "three_phase": False}, {"lr": 0.1, "momentum": 0.9}, None),
+        ("OneCycleLR", {"max_lr": 0.1, "total_steps": 30, "pct_start": 0.3,
+                        "anneal_strategy": "linear", "cycle_momentum": True, "base_momentum": 0.85,
+                        "max_momentum": 0.95, "div_factor": 25.0, "final_div_factor": 1e4,
+                        "three_phase": False}, {"lr": 0.1, "momentum": 0.9}, None),
+    ]
+    onecycle = ("initial_lr = max_lr / div_factor; min_lr = initial_lr / final_div_factor; "
+                "phase 1: t in [0, e1], e1 = pct_start*total_steps - 1, lr initial_lr -> max_lr, "
+                "momentum max_momentum -> base_momentum; phase 2: t in (e1, e2], e2 = total_steps - 1, "
+                "lr max_lr -> min_lr, momentum base_momentum -> max_momentum; pct = (t - start)/(end - start) "
+                "with start = 0 (phase 1) or e1 (phase 2); cos: end + (start_v - end)/2 * (1 + cos(pi*pct)); "
+                "linear: start_v + (end - start_v) * pct")
+    out = []
+    for cls, params, opt_kw, formula in specs:
+        p = torch.nn.Parameter(torch.zeros(1, dtype=DT))
+        opt = torch.optim.SGD([p], **opt_kw)
+        sched = getattr(S, cls)(opt, **params)
+        lrs, moms = [], []
+        for _ in range(30):
+            lrs.append(float(opt.param_groups[0]["lr"]))
+            moms.append(float(opt.param_groups[0]["momentum"]))
+            opt.step()  # no grad -> no-op, keeps PyTorch's step-order check quiet
+            sched.step()
+        e = {"scheduler": cls, "params": params, "optimizer": dict(opt_kw, type="SGD"),
+             "num_steps": 30, "formula": formula or onecycle}
+        if cls == "OneCycleLR":
+            e["derived"] = {"initial_lr": params["max_lr"] / params["div_factor"],
+                            "min_lr": params["max_lr"] / params["div_factor"] / params["final_div_factor"],
+                            "phase_end_steps": [float(ph["end_step"]) for ph in sched._schedule_phases]}
+        e["lr"] = lrs
+        if cls == "OneCycleLR":
+            e["momentum"] = moms
+        out.append(e)
+    write("schedulers.json", {"meta": meta(None), "schedulers": out})
+
+
+# ----------------------------------------------------------------------------- mlp
+def make_mlp():
+    g = gen(5005)
+    nn = torch.nn
+    cases = []
+    specs = [("mlp_relu_tanh", [nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 5), nn.Tanh(),
+                                nn.Linear(5, 3)],
+              [{"type": "Linear", "in_features": 6, "out_features": 8}, {"type": "ReLU"},
+               {"type": "Linear", "in_features": 8, "out_features": 5}, {"type": "Tanh"},
+               {"type": "Linear", "in_features": 5, "out_features": 3}]),
+             ("mlp_gelu_leakyrelu", [nn.Linear(6, 8), nn.GELU(), nn.Linear(8, 5),
+                                     nn.LeakyReLU(0.1), nn.Linear(5, 3)],
+              [{"type": "Linear", "in_features": 6, "out_features": 8},
+               {"type": "GELU", "approximate": "none"},
+               {"type": "Linear", "in_features": 8, "out_features": 5},
+               {"type": "LeakyReLU", "negative_slope": 0.1},
+               {"type": "Linear", "in_features": 5, "out_features": 3}])]
+    for name, layers, desc in specs:
+        model = nn.Sequential(*layers).to(DT)
+        with torch.no_grad():
+            for m in model:
+                if isinstance(m, nn.Linear):
+                    bound = 1.0 / math.sqrt(m.in_features)
+                    m.weight.copy_(torch.rand(m.weight.shape, generator=g, dtype=DT) * 2 * bound - bound)
+                    m.bias.copy_(torch.rand(m.bias.shape, generator=g, dtype=DT) * 2 * bound - bound)
+        x = torch.randn(4, 6, generator=g, dtype=DT).requires_grad_(True)
+        target = torch.randint(0, 3, (4,), generator=g)
+        hidden, h = [], x
+        for m in model:
+            h = m(h)
+            hidden.append(T(h))
+        logits = h
+        loss = F.cross_entropy(logits, target)
+        loss.backward()
+        sd = model.state_dict()
+        cases.append({"name": name, "layers": desc,
+                      "state_dict": {k: T(v) for k, v in sd.items()},
+                      "x": T(x), "target": ints(target), "layer_outputs": hidden,
+                      "logits": T(logits), "loss": float(loss),
+                      "grads": {k: T(p.grad) for k, p in model.named_parameters()},
+                      "grad_x": T(x.grad)})
+    write("mlp.json", {"meta": meta(5005, loss="cross_entropy(logits, target), reduction mean"),
+                       "cases": cases})
+
+
+# ----------------------------------------------------------------------------- init
+def make_init_stats():
+    init = torch.nn.init
+    gains = {"linear": init.calculate_gain("linear"), "conv2d": init.calculate_gain("conv2d"),
+             "sigmoid": init.calculate_gain("sigmoid"), "tanh": init.calculate_gain("tanh"),
+             "relu": init.calculate_gain("relu"), "selu": init.calculate_gain("selu"),
+             "leaky_relu_default(0.01)": init.calculate_gain("leaky_relu"),
+             "leaky_relu_sqrt5": init.calculate_gain("leaky_relu", math.sqrt(5))}
+    gains = {k: float(v) for k, v in gains.items()}
+    shapes = [[128, 784], [10, 128], [3, 4], [64, 32], [16, 3, 5, 5], [8, 1, 3, 3]]
+    rows = []
+    for s in shapes:
+        fi, fo = init._calculate_fan_in_and_fan_out(torch.empty(s))
+        g_relu, g_a5 = init.calculate_gain("relu"), init.calculate_gain("leaky_relu", math.sqrt(5))
+        rows.append({
+            "shape": s, "fan_in": fi, "fan_out": fo,
+            "xavier_uniform_bound": 1.0 * math.sqrt(6.0 / (fi + fo)),
+            "xavier_normal_std": 1.0 * math.sqrt(2.0 / (fi + fo)),
+            "kaiming_normal_fan_in_relu_std": g_relu / math.sqrt(fi),
+            "kaiming_normal_fan_out_relu_std": g_relu / math.sqrt(fo),
+            "kaiming_uniform_fan_in_relu_bound": math.sqrt(3.0) * g_relu / math.sqrt(fi),
+            "kaiming_uniform_a_sqrt5_bound": math.sqrt(3.0) * g_a5 / math.sqrt(fi),
+            "default_bias_bound": 1.0 / math.sqrt(fi)})
+    torch.manual_seed(6006)
+    lin = torch.nn.Linear(784, 128, dtype=DT)
+    fi = 784
+    st = lambda t: {"min": float(t.min()), "max": float(t.max()), "mean": float(t.mean()),
+                    "std": float(t.std()), "numel": t.numel()}
+    linear = {"in_features": 784, "out_features": 128, "fan_in": fi,
+              "weight_init": "kaiming_uniform_(a=sqrt(5)): gain = sqrt(2/(1+a^2)), "
+                             "bound = sqrt(3)*gain/sqrt(fan_in) = 1/sqrt(fan_in)",
+              "bias_init": "uniform_(-1/sqrt(fan_in), 1/sqrt(fan_in))",
+              "weight_bound": math.sqrt(3.0) * gains["leaky_relu_sqrt5"] / math.sqrt(fi),
+              "bias_bound": 1.0 / math.sqrt(fi),
+              "expected_weight_std": 1.0 / math.sqrt(fi) / math.sqrt(3.0),
+              "torch_sample_weight": st(lin.weight.detach()),
+              "torch_sample_bias": st(lin.bias.detach())}
+    formulas = {"fan_in": "size(1) * receptive_field", "fan_out": "size(0) * receptive_field",
+                "receptive_field": "prod(shape[2:]) (1 for 2-D)",
+                "xavier_uniform_bound": "gain * sqrt(6/(fan_in+fan_out)), gain=1",
+                "xavier_normal_std": "gain * sqrt(2/(fan_in+fan_out)), gain=1",
+                "kaiming_normal_std": "gain/sqrt(fan), gain=calculate_gain('relu')=sqrt(2)",
+                "kaiming_uniform_bound": "sqrt(3)*gain/sqrt(fan_in)",
+                "leaky_relu_gain": "sqrt(2/(1+negative_slope^2))"}
+    write("init_stats.json", {"meta": meta(6006), "gains": gains, "formulas": formulas,
+                              "linear_default": linear, "fans": rows})
+
+
+if __name__ == "__main__":
+    make_activations()
+    make_losses()
+    make_optimizers()
+    make_schedulers()
+    make_mlp()
+    make_init_stats()
