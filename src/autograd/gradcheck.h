@@ -1,7 +1,8 @@
 // Finite-difference gradient check in float64 (the correctness gate for every differentiable op).
 // Projects the output on a fixed random tensor r, s(x) = Σ r ⊙ f(x), and compares the autograd
 // gradient ∂s/∂x with central differences (s(x + εeᵢ) − s(x − εeᵢ)) / 2ε element by element.
-// Inputs may be non-contiguous or broadcast views; elements are perturbed through their strides.
+// Inputs may be non-contiguous or broadcast views; elements are perturbed through their strides
+// (an expanded input's shared location is checked against the sum of its elements' gradients).
 #pragma once
 #include <functional>
 #include <string>

@@ -78,8 +78,9 @@ Tensor arange(double start, double end, double step, DType dtype) {
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   TT_CHECK(steps >= 0, "linspace: steps must be non-negative, got ", steps);
   double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Fill from both ends so the last value is exactly `end` (as PyTorch does).
+  // Fill from both ends so the last value is exactly `end` (as PyTorch does); one step is `start`.
   return make_filled(Shape{steps}, dtype, "linspace", [=](int64_t i) {
+    if (steps == 1) return start;
     return i < steps / 2 ? start + step * i : end - step * (steps - 1 - i);
   });
 }

@@ -34,7 +34,9 @@ class ThreadPool {
     stop();
     size_ = std::max(1, n);
     quit_ = false;
-    for (int i = 1; i < size_; ++i) workers_.emplace_back([this, i] { loop(i); });
+    // New workers start from the current generation: the last job is finished, not theirs to run.
+    const uint64_t gen = generation_.load();
+    for (int i = 1; i < size_; ++i) workers_.emplace_back([this, i, gen] { loop(i, gen); });
   }
 
   void run(int64_t begin, int64_t end, int64_t grain, detail::RangeFn fn, void* ctx) {
@@ -72,9 +74,8 @@ class ThreadPool {
     if (b < e) j.fn(j.ctx, b, e);
   }
 
-  void loop(int id) {
+  void loop(int id, uint64_t seen) {
     t_in_parallel = true;
-    uint64_t seen = 0;
     for (;;) {
       // Spin a little before sleeping: kernels often come back to back.
       for (int s = 0; s < 20000 && seen_generation() == seen && !quit_.load(); ++s) __builtin_ia32_pause();

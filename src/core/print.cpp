@@ -1,6 +1,7 @@
-// PyTorch-style printing: tensor([[1.0000, 2.5000], ...], dtype=..., grad_fn=<...>).
-// Floats use 4 decimals, or integers as "1.", or scientific notation when magnitudes span > 1e3
-// (as torch._tensor_str does); more than 1000 elements are summarised with "..." (3 per edge).
+// PyTorch-style printing: tensor([[1.0000, 2.5000], ...], dtype=torch.float64, grad_fn=<...>),
+// following torch/_tensor_str.py: floats use 4 decimals, or integers as "1.", or scientific notation
+// when nonzero magnitudes span > 1e3 (widths from the nonzero finite values); rows wrap at 80
+// columns; more than 1000 elements are summarised with "..." (3 per edge).
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -12,44 +13,52 @@ namespace tt {
 namespace {
 
 constexpr int64_t kSummarizeAbove = 1000, kEdgeItems = 3;
+constexpr int kLineWidth = 80;
 
-struct Format {
-  enum Kind { kInt, kFloatInt, kFixed, kSci } kind = kFixed;
+// torch._tensor_str._Formatter: one format and one width for every element shown.
+struct Formatter {
+  bool floating = false, int_mode = true, sci_mode = false;
   int width = 1;
+
+  std::string raw(double v, DType dt) const {
+    char buf[64];
+    if (dt == kBool) return v != 0 ? "True" : "False";
+    if (!floating) {
+      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+      return buf;
+    }
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (sci_mode) std::snprintf(buf, sizeof buf, "%.4e", v);
+    else if (int_mode) std::snprintf(buf, sizeof buf, "%.0f.", v);
+    else std::snprintf(buf, sizeof buf, "%.4f", v);
+    return buf;
+  }
+  std::string format(double v, DType dt) const {
+    std::string s = raw(v, dt);
+    return s.size() < static_cast<size_t>(width) ? std::string(width - s.size(), ' ') + s : s;
+  }
 };
 
-std::string format_value(double v, DType dt, const Format& f) {
-  char buf[64];
-  if (dt == kBool) return v != 0 ? "True" : "False";
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  switch (f.kind) {
-    case Format::kInt: std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v)); break;
-    case Format::kFloatInt: std::snprintf(buf, sizeof buf, "%.0f.", v); break;
-    case Format::kFixed: std::snprintf(buf, sizeof buf, "%.4f", v); break;
-    case Format::kSci: std::snprintf(buf, sizeof buf, "%.4e", v); break;
+Formatter make_formatter(const std::vector<double>& vals, DType dt) {
+  Formatter f;
+  f.floating = is_floating(dt);
+  if (!f.floating) {
+    for (double v : vals) f.width = std::max<int>(f.width, f.raw(v, dt).size());
+    return f;
   }
-  return buf;
-}
-
-Format choose_format(const std::vector<double>& vals, DType dt) {
-  Format f;
-  if (!is_floating(dt)) {
-    f.kind = Format::kInt;
-  } else {
-    bool all_int = true;
-    double amax = 0, amin = INFINITY;
-    for (double v : vals) {
-      if (!std::isfinite(v)) continue;
-      if (v != std::floor(v)) all_int = false;
-      double a = std::fabs(v);
-      amax = std::max(amax, a);
-      if (a > 0) amin = std::min(amin, a);
-    }
-    if (all_int) f.kind = amax >= 1e8 ? Format::kSci : Format::kFloatInt;
-    else if (amax / amin > 1000 || amax > 1e8 || amin < 1e-4) f.kind = Format::kSci;
+  std::vector<double> nz;  // nonzero finite values decide the format and the width
+  for (double v : vals)
+    if (std::isfinite(v) && v != 0) nz.push_back(v);
+  if (nz.empty()) return f;
+  double amax = 0, amin = INFINITY;
+  for (double v : nz) {
+    amax = std::max(amax, std::fabs(v));
+    amin = std::min(amin, std::fabs(v));
+    if (v != std::ceil(v)) f.int_mode = false;
   }
-  for (double v : vals) f.width = std::max<int>(f.width, format_value(v, dt, f).size());
+  f.sci_mode = amax / amin > 1000. || amax > 1e8 || (!f.int_mode && amin < 1e-4);
+  for (double v : nz) f.width = std::max<int>(f.width, f.raw(v, dt).size());
   return f;
 }
 
@@ -67,49 +76,90 @@ void collect(const Tensor& t, Shape& idx, int d, bool summarize, std::vector<dou
   }
 }
 
-void render(std::ostream& os, const Tensor& t, Shape& idx, int d, bool summarize, const Format& f, int indent) {
-  if (d == t.dim()) {
-    std::string s = format_value(element_at(t, idx), t.dtype(), f);
-    os << std::string(f.width - s.size(), ' ') << s;
-    return;
-  }
+// _vector_str: elements joined by ", ", wrapped so a line fits in kLineWidth columns.
+std::string vector_str(const Tensor& t, Shape& idx, int d, int indent, bool summarize, const Formatter& f) {
+  const int per_line = std::max(1, (kLineWidth - indent) / (f.width + 2));
+  std::vector<std::string> items;
   int64_t n = t.shape()[d];
-  os << '[';
   for (int64_t i = 0; i < n; ++i) {
-    if (i > 0) {
-      os << ',';
-      if (d + 1 == t.dim()) os << ' ';
-      else os << std::string(t.dim() - d - 1, '\n') << std::string(indent + d + 1, ' ');
-    }
     if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
-      os << "...";
-      os << (d + 1 == t.dim() ? ", " : ",\n" + std::string(indent + d + 1, ' '));
+      items.push_back(" ...");
       i = n - kEdgeItems;
     }
     idx[d] = i;
-    render(os, t, idx, d + 1, summarize, f, indent);
+    items.push_back(f.format(element_at(t, idx), t.dtype()));
   }
-  os << ']';
+  std::string s = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) s += i % per_line == 0 ? ",\n" + std::string(indent + 1, ' ') : ", ";
+    s += items[i];
+  }
+  return s + "]";
+}
+
+// _tensor_str_with_formatter: sub-tensors separated by dim-1 newlines, summarised with "...".
+std::string tensor_str(const Tensor& t, Shape& idx, int d, int indent, bool summarize, const Formatter& f) {
+  if (d == t.dim()) return f.format(element_at(t, idx), t.dtype());
+  if (d + 1 == t.dim()) return vector_str(t, idx, d, indent, summarize, f);
+  const std::string sep = "," + std::string(t.dim() - d - 1, '\n') + std::string(indent + 1, ' ');
+  std::string s = "[";
+  int64_t n = t.shape()[d];
+  for (int64_t i = 0; i < n; ++i) {
+    if (i > 0) s += sep;
+    if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
+      s += "..." + sep;
+      i = n - kEdgeItems;
+    }
+    idx[d] = i;
+    s += tensor_str(t, idx, d + 1, indent + 1, summarize, f);
+  }
+  return s + "]";
 }
 
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "tensor(undefined)";
-  bool summarize = t.numel() > kSummarizeAbove;
-  Shape idx;
-  idx.resize(t.dim(), 0);
-  std::vector<double> vals;
-  collect(t, idx, 0, summarize, vals);
-  Format f = choose_format(vals, t.dtype());
-  os << "tensor(";
-  if (t.numel() == 0 && t.dim() > 0) os << "[]";
-  else render(os, t, idx, 0, summarize, f, 7);
-  if (t.numel() == 0 && t.dim() > 1) os << ", size=" << t.shape();
-  if (t.dtype() != kFloat32 && t.dtype() != kInt64 && t.dtype() != kBool) os << ", dtype=" << t.dtype();
-  if (t.grad_fn()) os << ", grad_fn=<" << t.grad_fn()->name() << ">";
-  else if (t.requires_grad()) os << ", requires_grad=True";
-  return os << ')';
+  constexpr int kIndent = 7;  // strlen("tensor(")
+  std::vector<std::string> suffixes;
+  std::string body;
+  if (t.numel() == 0) {
+    body = "[]";
+    if (t.dim() != 1) {
+      std::ostringstream sz;
+      sz << "size=(";
+      for (int i = 0; i < t.dim(); ++i) sz << (i ? ", " : "") << t.shape()[i];
+      sz << ")";
+      suffixes.push_back(sz.str());
+    }
+    if (t.dtype() != kFloat32) suffixes.push_back("dtype=torch." + std::string(dtype_name(t.dtype())));
+  } else {
+    bool summarize = t.numel() > kSummarizeAbove;
+    Shape idx;
+    idx.resize(t.dim(), 0);
+    std::vector<double> vals;
+    collect(t, idx, 0, summarize, vals);
+    Formatter f = make_formatter(vals, t.dtype());
+    body = tensor_str(t, idx, 0, kIndent, summarize, f);
+    if (t.dtype() != kFloat32 && t.dtype() != kInt64 && t.dtype() != kBool)
+      suffixes.push_back("dtype=torch." + std::string(dtype_name(t.dtype())));
+  }
+  if (t.grad_fn()) suffixes.push_back(std::string("grad_fn=<") + t.grad_fn()->name() + ">");
+  else if (t.requires_grad()) suffixes.push_back("requires_grad=True");
+  // _add_suffixes: a suffix that would pass the line width goes on its own line.
+  std::string s = "tensor(" + body;
+  size_t nl = s.rfind('\n');
+  int64_t last_line = static_cast<int64_t>(s.size()) - (nl == std::string::npos ? -1 : static_cast<int64_t>(nl)) + 1;
+  for (const std::string& suf : suffixes) {
+    if (last_line + static_cast<int64_t>(suf.size()) + 2 > kLineWidth) {
+      s += ",\n" + std::string(kIndent, ' ') + suf;
+      last_line = kIndent + suf.size();
+    } else {
+      s += ", " + suf;
+      last_line += suf.size() + 2;
+    }
+  }
+  return os << s << ')';
 }
 
 std::string to_string(const Tensor& t) {

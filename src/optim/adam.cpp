@@ -23,21 +23,34 @@ Options adam_defaults(Options o, bool adamw) {
   return d;
 }
 
+// Branch-free inner loop per variant (AdamW?, AMSGrad?) so the compiler vectorises it.
+template <typename T, bool kAdamW, bool kAmsgrad>
+void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
+               int64_t n, T b1, T b2, T eps, T wd, T step_size, T bc2_sqrt, T decay) {
+  for (int64_t i = 0; i < n; ++i) {
+    T gi = g[i];
+    if constexpr (kAdamW) p[i] *= decay;
+    else gi += wd * p[i];
+    m[i] = m[i] * b1 + gi * (T(1) - b1);
+    v[i] = v[i] * b2 + gi * gi * (T(1) - b2);
+    T vv = v[i];
+    if constexpr (kAmsgrad) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
+    p[i] -= step_size * (m[i] / (std::sqrt(vv) / bc2_sqrt + eps));
+  }
+}
+
 template <typename T>
 void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, int64_t step, bool adamw, const Options& o) {
   const T lr = T(o.at("lr")), b1 = T(o.at("beta1")), b2 = T(o.at("beta2")), eps = T(o.at("eps")),
           wd = T(o.at("weight_decay"));
   const T bc1 = T(1) - std::pow(b1, T(step)), bc2_sqrt = std::sqrt(T(1) - std::pow(b2, T(step)));
   const T step_size = lr / bc1, decay = T(1) - lr * wd;
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i];
-    if (adamw) p[i] *= decay;
-    else if (wd != 0) gi += wd * p[i];
-    m[i] = m[i] * b1 + gi * (T(1) - b1);
-    v[i] = v[i] * b2 + gi * gi * (T(1) - b2);
-    T vv = v[i];
-    if (vmax) vv = vmax[i] = std::max(vmax[i], v[i]);
-    p[i] -= step_size * (m[i] / (std::sqrt(vv) / bc2_sqrt + eps));
+  if (adamw) {
+    if (vmax) adam_loop<T, true, true>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+    else adam_loop<T, true, false>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+  } else {
+    if (vmax) adam_loop<T, false, true>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+    else adam_loop<T, false, false>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
   }
 }
 

@@ -85,7 +85,8 @@ double OneCycleLR::phase_value(int64_t e, double v0, double v1, double v2) const
 }
 
 double OneCycleLR::lr_at(int64_t e, double) const {
-  TT_CHECK(e < total_, "OneCycleLR: stepped ", e + 1, " times but total_steps is ", total_);
+  // PyTorch allows stepping once past the last step (it extrapolates); more is an error.
+  TT_CHECK(e <= total_, "OneCycleLR: stepped ", e, " times but total_steps is ", total_);
   return phase_value(e, initial_lr_, max_lr_, min_lr_);
 }
 

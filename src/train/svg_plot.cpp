@@ -141,7 +141,10 @@ void render_series(std::string& out, const Series& s, std::size_t index, const F
     } else if (run.size() > 1) {
       out += "<polyline fill=\"none\" stroke-width=\"1.8\"" + stroke(index) + " points=\"";
       for (std::size_t i = 0; i < run.size(); ++i) {
-        out += (i ? " " : "") + num(run[i].first) + "," + num(run[i].second);
+        if (i > 0) out += ' ';
+        out += num(run[i].first);
+        out += ',';
+        out += num(run[i].second);
       }
       out += "\"/>\n";
     }

@@ -227,7 +227,9 @@ TEST(SvgPlot, EmptySinglePointAndConstantSeries) {
 TEST(SvgPlot, ManySeriesGetDistinctStyles) {
   PlotPanel p{"many", "x", "y", {}};
   for (int i = 0; i < 12; ++i) {
-    p.series.push_back({"s" + std::to_string(i), {}, {1.0 * i, 2.0 * i}});
+    std::string label = "s";  // appended piecewise: GCC 12 warns falsely on "s" + to_string
+    label += std::to_string(i);
+    p.series.push_back({label, {}, {1.0 * i, 2.0 * i}});
   }
   const std::string svg = render_svg_plot({p}, "");
   EXPECT_EQ(xml_problem(svg), "");

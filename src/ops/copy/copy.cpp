@@ -56,8 +56,8 @@ Tensor Tensor::to(DType t) const { return tt::cast(*this, t); }
 
 Tensor& Tensor::copy_(const Tensor& src) {
   check_inplace(*this, "copy_");
-  broadcast_shapes(src.shape(), shape(), "copy_");
-  TT_CHECK(src.dim() <= dim(), "copy_: source shape ", src.shape(), " does not broadcast to ", shape());
+  TT_CHECK(broadcast_shapes(src.shape(), shape(), "copy_") == shape(), "copy_: source shape ", src.shape(),
+           " does not broadcast to ", shape());
   kernels::copy_cpu(*this, src);
   return *this;
 }

@@ -29,13 +29,13 @@ void ce_forward(const CeArgs& a, const T* x, const int64_t* t, T* loss, T* lse) 
         loss[i] = 0, lse[i] = 0;
         continue;
       }
-      T m = row[0], s = 0, total = 0;
+      T m = row[0], s = 0, total = 0;  // total = Σ_c (m − x_c)
       for (int64_t c = 1; c < a.c; ++c) m = std::max(m, row[c]);
-      for (int64_t c = 0; c < a.c; ++c) s += std::exp(row[c] - m), total += row[c];
-      T l = m + std::log(s);
-      lse[i] = l;
-      T nll = l - row[t[i]];
-      loss[i] = a.eps == 0 ? nll : T(1 - a.eps) * nll + T(a.eps / a.c) * (a.c * l - total);
+      for (int64_t c = 0; c < a.c; ++c) s += std::exp(row[c] - m), total += m - row[c];
+      T log_s = std::log(s);
+      lse[i] = m + log_s;
+      T nll = (m - row[t[i]]) + log_s;  // as in log_softmax: keep log Σ's digits when |x| is large
+      loss[i] = a.eps == 0 ? nll : T(1 - a.eps) * nll + T(a.eps / a.c) * (a.c * log_s + total);
     }
   });
 }

@@ -52,9 +52,10 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   const int64_t nb = batch.numel();
   Shape a_full = batch, b_full = batch;
   a_full.push_back(M), a_full.push_back(K), b_full.push_back(K), b_full.push_back(N);
-  Tensor ab = a.dim() == 2 && nb == 1 ? a : expand(a.detach(), a_full).reshape(Shape{-1, M, K});
-  Tensor bb = b.dim() == 2 && nb == 1 ? b : expand(b.detach(), b_full).reshape(Shape{-1, K, N});
-  Tensor ob = out.dim() == 2 ? out : out.view(Shape{-1, M, N});
+  // Explicit batch size, not -1: -1 cannot be inferred when M, N or K is 0.
+  Tensor ab = a.dim() == 2 && nb == 1 ? a : expand(a.detach(), a_full).reshape(Shape{nb, M, K});
+  Tensor bb = b.dim() == 2 && nb == 1 ? b : expand(b.detach(), b_full).reshape(Shape{nb, K, N});
+  Tensor ob = out.dim() == 2 ? out : out.view(Shape{nb, M, N});
   {
     NoGradGuard ng;
     if (nb == 1 && a.dim() == 2 && b.dim() == 2) gemm_2d(out, a, b);

@@ -50,8 +50,9 @@ void softmax_kernel(const Tensor& y, const Tensor& x, int d, bool log) {
     T sum = 0;
     if (log) {
       for (int64_t k = 0; k < g.n; ++k) sum += std::exp(xr[k * s] - m);
-      T lse = m + std::log(sum);
-      for (int64_t k = 0; k < g.n; ++k) yr[k * s] = xr[k * s] - lse;
+      // (x − m) − log Σ, not x − (m + log Σ): for large x, m + log Σ rounds away log Σ's digits.
+      T log_sum = std::log(sum);
+      for (int64_t k = 0; k < g.n; ++k) yr[k * s] = (xr[k * s] - m) - log_sum;
     } else {
       for (int64_t k = 0; k < g.n; ++k) sum += (yr[k * s] = std::exp(xr[k * s] - m));
       T inv = T(1) / sum;

@@ -240,6 +240,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
       TT_CHECK(j >= 0, "expand: -1 not allowed in a new leading dim, target ", shape);
       out_shape[i] = in;
     }
+    TT_CHECK(out_shape[i] >= 0, "expand: invalid size ", shape[i], " at dim ", i, " in target ", shape);
     TT_CHECK(in == out_shape[i] || in == 1, "expand: input shape ", x.shape(), " cannot be expanded to ",
              shape, " (dim ", i, ": ", in, " vs ", out_shape[i], ")");
     st[i] = (j >= 0 && in == out_shape[i]) ? x.strides()[j] : 0;

@@ -1,0 +1,13 @@
+// tito subcommands: each add_* registers one subcommand whose callback runs it and records the
+// process exit code (CLI11 callbacks cannot return one).
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace tito {
+void add_info(CLI::App& app);
+void add_milestone(CLI::App& app);
+void add_data(CLI::App& app);
+void add_bench(CLI::App& app);
+int exit_code();
+void set_exit_code(int code);
+}  // namespace tito

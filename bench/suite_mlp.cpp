@@ -1,0 +1,132 @@
+// Suite `mlp`: the Fashion-MNIST MLP 784-128-ReLU-64-ReLU-10 (batch 64, Adam lr 1e-3,
+// cross-entropy) — training throughput measured like the peer (each epoch's training loop only,
+// median over the epochs), test accuracy, allocator cache misses per steady-state training step,
+// and batch-1 inference latency (eval mode, NoGradGuard, individually timed calls).
+// Peers: bench/peers/torch_fmnist.py --model mlp and bench/peers/torch_latency.py.
+#include <algorithm>
+#include <fmt/core.h>
+#include <iostream>
+#include <memory>
+
+#include "bench/peer.h"
+#include "bench/suites.h"
+#include "data/dataset.h"
+#include "nn/nn.h"
+#include "optim/optimizer.h"
+#include "tinytorch.h"
+
+namespace tt::bench {
+namespace {
+
+constexpr int kEpochs = 2;
+constexpr int64_t kBatch = 64;
+constexpr int kAllocWarmupSteps = 20, kAllocSteps = 100;
+constexpr int64_t kLatencyCalls = 10000;
+
+std::shared_ptr<nn::Sequential> make_mlp() {
+  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(784, 128), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Linear>(128, 64), std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(64, 10)});
+}
+
+// One optimisation step on a batch; returns the loss.
+double train_step(nn::Module& model, optim::Optimizer& opt, const data::Batch& b) {
+  Tensor loss = cross_entropy(model(b.x), b.y);
+  opt.zero_grad();
+  loss.backward();
+  opt.step();
+  return loss.item<double>();
+}
+
+// Test accuracy in percent (batches of 1000, eval mode, no autograd).
+double evaluate(nn::Module& model, const data::TensorDataset& test) {
+  NoGradGuard ng;
+  model.eval();
+  int64_t correct = 0, n = test.size();
+  for (int64_t i = 0; i < n; i += 1000) {
+    int64_t len = std::min<int64_t>(1000, n - i);
+    Tensor pred = argmax(model(test.x().narrow(0, i, len)), 1);
+    correct += sum(eq(pred, test.y().narrow(0, i, len))).item<int64_t>();
+  }
+  model.train();
+  return 100.0 * static_cast<double>(correct) / static_cast<double>(n);
+}
+
+}  // namespace
+
+std::vector<Result> suite_mlp(const SuiteArgs& args) {
+  const int t = args.threads;
+  auto train = data::load_fashion_mnist(true), test = data::load_fashion_mnist(false);
+  manual_seed(0);
+  auto model = make_mlp();
+  optim::Adam opt(model->parameters(), {{"lr", 1e-3}});
+  data::DataLoader loader(train, {kBatch, /*shuffle=*/true, /*seed=*/0, /*drop_last=*/false, /*prefetch=*/2});
+
+  // Training throughput: the timed region is the epoch's loop (shuffle + batches + steps).
+  std::vector<double> epoch_s;
+  double acc = 0;
+  for (int e = 0; e < kEpochs; ++e) {
+    int64_t t0 = clock_ns();
+    loader.start_epoch(e);
+    double loss_sum = 0;
+    int64_t steps = 0;
+    data::Batch b;
+    while (loader.next(b)) loss_sum += train_step(*model, opt, b), ++steps;
+    epoch_s.push_back((clock_ns() - t0) * 1e-9);
+    acc = evaluate(*model, *test);
+    std::cout << fmt::format("ours: epoch {} {:.3f} s ({:.0f} samples/s), train loss {:.4f}, test acc {:.2f}%\n", e + 1,
+                             epoch_s.back(), train->size() / epoch_s.back(), loss_sum / steps, acc)
+              << std::flush;
+  }
+  std::sort(epoch_s.begin(), epoch_s.end());
+  const size_t m = epoch_s.size();
+  const double med = m % 2 ? epoch_s[m / 2] : 0.5 * (epoch_s[m / 2 - 1] + epoch_s[m / 2]);
+  const double samples_per_s = static_cast<double>(train->size()) / med;
+
+  // System allocations per steady-state training step (allocator cache misses; target 0).
+  loader.start_epoch(kEpochs);
+  data::Batch b;
+  for (int i = 0; i < kAllocWarmupSteps && loader.next(b); ++i) train_step(*model, opt, b);
+  const MemoryStats before = memory_stats();
+  int steps = 0;
+  for (; steps < kAllocSteps && loader.next(b); ++steps) train_step(*model, opt, b);
+  const MemoryStats after = memory_stats();
+  const double allocs_per_step = static_cast<double>(after.system_allocs - before.system_allocs) / steps;
+  std::cout << fmt::format("ours: {:.2f} system allocations/step, {:.1f} allocator requests/step over {} steps "
+                           "(target 0 system allocations)\n",
+                           allocs_per_step, static_cast<double>(after.requests - before.requests) / steps, steps);
+  loader.start_epoch(0, loader.num_batches());  // stops the prefetch worker
+
+  // Batch-1 inference latency.
+  model->eval();
+  Tensor x1 = contiguous(test->x().narrow(0, 0, 1));  // (1, 1, 28, 28)
+  Latency lat;
+  {
+    NoGradGuard ng;
+    lat = measure_latency([&] { do_not_optimize((*model)(x1).impl()); }, kLatencyCalls);
+  }
+  std::cout << fmt::format("ours: batch-1 latency P50 {:.2f} us, P90 {:.2f}, P99 {:.2f}, P99.9 {:.2f}, max {:.1f}, "
+                           "mean {:.2f} (target P50 <= 3 us)\n",
+                           lat.p50, lat.p90, lat.p99, lat.p999, lat.max, lat.mean)
+            << std::flush;
+
+  auto fm = run_peer_configs("torch_fmnist.py", fmt::format("--model mlp --epochs {}", kEpochs), t, true);
+  auto lt = run_peer_configs("torch_latency.py", fmt::format("--calls {}", kLatencyCalls), t, true);
+  for (const PeerRun& r : lt)
+    if (auto it = r.text.find("mlp_checkpoint"); it != r.text.end())
+      std::cout << "peer:   torch_latency.py model checkpoint: " << it->second << "\n";
+
+  std::vector<Result> results;
+  results.push_back(compare("mlp_train_samples_per_s", samples_per_s, "samples/s", Better::Higher, fm,
+                            fmt::format("mlp_t{}_samples_per_s", t)));
+  results.push_back(compare(fmt::format("mlp_test_acc_{}ep", kEpochs), acc, "%", Better::Higher, fm,
+                            fmt::format("mlp_t{}_epoch{}_test_acc", t, kEpochs)));
+  results.push_back(make_result("mlp_train_system_allocs_per_step", allocs_per_step, std::nullopt,
+                                "n/a: no peer counter (target 0)", "allocs", Better::Lower));
+  results.push_back(compare("mlp_infer_b1_p50", lat.p50, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p50", t)));
+  results.push_back(compare("mlp_infer_b1_p90", lat.p90, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p90", t)));
+  results.push_back(compare("mlp_infer_b1_p99", lat.p99, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p99", t)));
+  return results;
+}
+
+}  // namespace tt::bench

@@ -1,0 +1,38 @@
+// Milestones: short programs against the public API that re-create the history of neural nets
+// (Perceptron 1958, XOR 1969, MLP 1986, ...). Each reports metrics and whether it reached its bar.
+// One explicit list (milestones()); `tito milestone run NAME` runs one.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tt::milestones {
+
+struct MilestoneArgs {
+  int64_t epochs = -1;  // -1: the milestone's default
+  uint64_t seed = 0;
+  bool quiet = false;   // no progress bars
+  std::string out_dir;  // where plots and logs go
+};
+
+struct MilestoneResult {
+  bool passed = false;
+  std::map<std::string, double> metrics;
+};
+
+struct Milestone {
+  const char* name;
+  int year;
+  const char* title;
+  const char* goal;  // the bar it must reach
+  MilestoneResult (*run)(const MilestoneArgs&);
+};
+
+const std::vector<Milestone>& milestones();
+
+MilestoneResult run_perceptron(const MilestoneArgs& a);
+MilestoneResult run_xor(const MilestoneArgs& a);
+MilestoneResult run_mlp(const MilestoneArgs& a);
+
+}  // namespace tt::milestones

@@ -1,0 +1,172 @@
+// The gradcheck table: at least one OpSpec per differentiable op of TT_OP_LIST (gradcheck_test.cpp
+// fails if one is missing). Non-float arguments (indices, targets, masks, conditions) are derived
+// from the float inputs' shapes inside f, so every layout and size-0 variant gets matching ones.
+#pragma once
+#include "autograd/gradcheck_harness.h"
+#include "ops/view/view_backward.h"
+
+namespace tt::testing {
+
+// int64 index of length `len` with values spread over [0, n) (empty when n == 0).
+inline Tensor spread_index(int64_t len, int64_t n) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; n > 0 && i < len; ++i) v.push_back((i * 7 + 2) % n);
+  return from_vector(v, Shape{static_cast<int64_t>(v.size())});
+}
+// A fixed bool pattern of `shape` (true on every other element).
+inline Tensor checker(const Shape& shape) {
+  std::vector<bool> v(shape.numel());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = i % 2 == 0;
+  return from_vector(v, shape);
+}
+
+inline std::vector<OpSpec> pointwise_specs() {
+  using D = Domain;
+  auto unary = [](ops::OpId id, const char* name, Tensor (*fn)(const Tensor&), D dom = D::Any) {
+    return OpSpec{id, name, [fn](const std::vector<Tensor>& in) { return fn(in[0]); }, {{3, 4}}, {dom}, {}, {{0, 4}}};
+  };
+  std::vector<std::vector<Shape>> bcast = {{{3, 1}, {1, 4}}, {{2, 3, 4}, {4}}, {{3, 4}, {}}, {{1}, {2, 3}}};
+  std::vector<OpSpec> s = {
+      unary(ops::OpId::neg, "neg(x)", [](const Tensor& x) { return neg(x); }),
+      unary(ops::OpId::exp, "exp(x)", [](const Tensor& x) { return exp(x); }),
+      unary(ops::OpId::log, "log(x)", [](const Tensor& x) { return log(x); }, D::Positive),
+      unary(ops::OpId::log1p, "log1p(x)", [](const Tensor& x) { return log1p(x); }, D::Positive),
+      unary(ops::OpId::sqrt, "sqrt(x)", [](const Tensor& x) { return sqrt(x); }, D::Positive),
+      unary(ops::OpId::abs, "abs(x)", [](const Tensor& x) { return abs(x); }, D::AwayFromZero),
+      unary(ops::OpId::relu, "relu(x)", [](const Tensor& x) { return relu(x); }, D::AwayFromZero),
+      unary(ops::OpId::leaky_relu, "leaky_relu(x, 0.1)", [](const Tensor& x) { return leaky_relu(x, 0.1); },
+            D::AwayFromZero),
+      unary(ops::OpId::elu, "elu(x, 1.5)", [](const Tensor& x) { return elu(x, 1.5); }, D::AwayFromZero),
+      unary(ops::OpId::sigmoid, "sigmoid(x)", [](const Tensor& x) { return sigmoid(x); }),
+      unary(ops::OpId::tanh, "tanh(x)", [](const Tensor& x) { return tanh(x); }),
+      unary(ops::OpId::gelu, "gelu(x)", [](const Tensor& x) { return gelu(x); }),
+      unary(ops::OpId::gelu_tanh, "gelu(x, tanh)", [](const Tensor& x) { return gelu(x, "tanh"); }),
+      unary(ops::OpId::silu, "silu(x)", [](const Tensor& x) { return silu(x); }),
+      unary(ops::OpId::clamp, "clamp(x, -0.5, 0.5)", [](const Tensor& x) { return clamp(x, -0.5, 0.5); },
+            D::AwayFromHalf),
+      unary(ops::OpId::clamp, "clamp(x, max=0.5)", [](const Tensor& x) { return clamp(x, std::nullopt, 0.5); },
+            D::AwayFromHalf),
+      unary(ops::OpId::copy, "clone(x)", [](const Tensor& x) { return clone(x); }),
+      unary(ops::OpId::copy, "contiguous(x) * 1", [](const Tensor& x) { return contiguous(x) * 1.0; }),
+      {ops::OpId::cast, "x.to(float32)", [](const std::vector<Tensor>& in) { return in[0].to(kFloat32); },
+       {{3, 4}}, {}, {}, {{0, 4}}, nullptr, {1e-2, 1e-4, 1e-3, 1234}},  // float32 rounding: larger eps
+      {ops::OpId::pow, "pow(a, 3)", [](const std::vector<Tensor>& in) { return pow(in[0], 3.0); },
+       {{3, 4}}, {}, {}, {{0, 4}}},
+  };
+  auto binary = [&](ops::OpId id, const char* name, Tensor (*fn)(const Tensor&, const Tensor&), D da = D::Any,
+                    D db = D::Any) {
+    return OpSpec{id, name, [fn](const std::vector<Tensor>& in) { return fn(in[0], in[1]); },
+                  {{3, 4}, {3, 4}}, {da, db}, bcast, {{0, 4}, {1, 4}}};
+  };
+  s.push_back(binary(ops::OpId::add, "add(a, b, 2)", [](const Tensor& a, const Tensor& b) { return add(a, b, 2.0); }));
+  s.push_back(binary(ops::OpId::add, "a + b", [](const Tensor& a, const Tensor& b) { return a + b; }));
+  s.push_back(binary(ops::OpId::sub, "sub(a, b, 0.5)", [](const Tensor& a, const Tensor& b) { return sub(a, b, 0.5); }));
+  s.push_back(binary(ops::OpId::mul, "a * b", [](const Tensor& a, const Tensor& b) { return a * b; }));
+  s.push_back(binary(ops::OpId::div, "a / b", [](const Tensor& a, const Tensor& b) { return a / b; }, D::Any,
+                     D::Positive));
+  s.push_back(binary(ops::OpId::pow, "pow(a, b)", [](const Tensor& a, const Tensor& b) { return pow(a, b); },
+                     D::Positive));
+  s.push_back(binary(ops::OpId::maximum, "maximum(a, b)", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }));
+  s.push_back(binary(ops::OpId::minimum, "minimum(a, b)", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }));
+  s.push_back({ops::OpId::where, "where(checker, a, b)",
+               [](const std::vector<Tensor>& in) {
+                 Shape sh = broadcast_shapes(in[0].shape(), in[1].shape(), "test");
+                 return where(checker(sh), in[0], in[1]);
+               },
+               {{3, 4}, {3, 4}}, {}, bcast, {{0, 4}, {1, 4}}});
+  s.push_back({ops::OpId::masked_fill, "masked_fill(x, checker, -1)",
+               [](const std::vector<Tensor>& in) { return masked_fill(in[0], checker(in[0].shape()), -1.0); },
+               {{3, 4}}, {}, {}, {{0, 4}}});
+  return s;
+}
+
+inline std::vector<OpSpec> structural_specs() {
+  using In = const std::vector<Tensor>&;
+  return {
+      {ops::OpId::view, "x.reshape(-1, 2)", [](In in) { return in[0].reshape({-1, 2}); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::view, "x.unsqueeze(1).flatten(0, 1)", [](In in) { return in[0].unsqueeze(1).flatten(0, 1); },
+       {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::permute, "x.permute(2, 0, 1)", [](In in) { return in[0].permute({2, 0, 1}); }, {{2, 3, 4}}, {}, {},
+       {{2, 0, 4}}},
+      {ops::OpId::slice, "x.slice(1, 1, 4, 2)", [](In in) { return in[0].slice(1, 1, 4, 2); }, {{3, 5}}, {}, {},
+       {{0, 5}}},
+      {ops::OpId::select, "x.select(1, 2)", [](In in) { return in[0].select(1, 2); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::expand, "x.expand(2, 3, 4)", [](In in) { return in[0].expand({2, in[0].size(0), 4}); }, {{3, 1}},
+       {}, {}, {{0, 1}}},
+      {ops::OpId::slice_backward, "slice_backward(g, rows 1::2)",
+       [](In in) {
+         Shape full{2 * in[0].size(0) + 1, in[0].size(1)};
+         return slice_backward(in[0], full, 0, 1, full[0], 2);
+       },
+       {{2, 3}}, {}, {}, {{0, 3}}},
+      {ops::OpId::sum, "sum(x)", [](In in) { return sum(in[0]); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::sum, "sum(x, {0, 2}, keepdim)", [](In in) { return sum(in[0], {0, 2}, true); }, {{2, 3, 4}}, {},
+       {}, {{2, 0, 4}}},
+      {ops::OpId::sum, "mean(x, -1)", [](In in) { return mean(in[0], {-1}); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::sum, "var(x, 1)", [](In in) { return var(in[0], {1}); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::amax, "amax(x, 1)", [](In in) { return amax(in[0], {1}); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::amin, "amin(x, {0, 1})", [](In in) { return amin(in[0], {0, 1}); }, {{3, 4}}, {}, {}, {},
+       "the minimum of an empty tensor is undefined (amin raises)"},
+      {ops::OpId::max_dim, "max(x, 1).values", [](In in) { return max(in[0], 1).values; }, {{3, 4}}, {}, {},
+       {{0, 4}}},
+      {ops::OpId::min_dim, "min(x, 0, keepdim).values", [](In in) { return min(in[0], 0, true).values; },
+       {{3, 4}}, {}, {}, {{3, 0}}},
+      {ops::OpId::matmul, "matmul(a, b)", [](In in) { return matmul(in[0], in[1]); }, {{3, 4}, {4, 5}}, {},
+       {{{2, 1, 3, 4}, {3, 4, 5}}, {{4}, {4, 5}}, {{3, 4}, {4}}, {{4}, {4}}, {{2, 3, 4}, {4, 2}}},
+       {{0, 4}, {4, 5}}},
+      {ops::OpId::matmul, "matmul(a, b) inner 0", [](In in) { return matmul(in[0], in[1]); }, {{2, 3, 4}, {2, 4, 5}},
+       {}, {}, {{3, 0}, {0, 5}}},
+      {ops::OpId::linear, "linear(x, w, b)", [](In in) { return linear(in[0], in[1], in[2]); },
+       {{3, 4}, {5, 4}, {5}}, {}, {}, {{0, 4}, {5, 4}, {5}}},
+      {ops::OpId::linear, "linear(x3d, w)", [](In in) { return linear(in[0], in[1]); }, {{2, 3, 4}, {5, 4}}, {}, {},
+       {{2, 0, 4}, {5, 4}}},
+      {ops::OpId::softmax, "softmax(x, 1)", [](In in) { return softmax(in[0], 1); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::log_softmax, "log_softmax(x, 0)", [](In in) { return log_softmax(in[0], 0); }, {{3, 4}}, {}, {},
+       {{3, 0}}},
+      {ops::OpId::cross_entropy, "cross_entropy(x, t, mean, ignore row 1, smoothing 0.1)",
+       [](In in) {
+         std::vector<int64_t> t;
+         for (int64_t i = 0; i < in[0].size(0); ++i) t.push_back(i == 1 ? -100 : (i * 3 + 1) % in[0].size(1));
+         return cross_entropy(in[0], from_vector(t, Shape{in[0].size(0)}), Reduction::Mean, -100, 0.1);
+       },
+       {{4, 5}}, {}, {}, {}, "mean over zero rows is NaN (PyTorch semantics); the sum case covers size 0"},
+      {ops::OpId::cross_entropy, "cross_entropy(x, t, sum)",
+       [](In in) {
+         Tensor t = spread_index(in[0].size(0), in[0].size(1));
+         return cross_entropy(in[0], t, Reduction::Sum);
+       },
+       {{4, 5}}, {}, {}, {{0, 5}}},
+      {ops::OpId::cross_entropy, "cross_entropy(x1d, t, none)",
+       [](In in) { return cross_entropy(in[0], scalar_tensor(2, kInt64), Reduction::None); }, {{5}}, {}, {}, {},
+       "1-D logits need at least one class"},
+      {ops::OpId::cat, "cat({a, b}, 1)", [](In in) { return cat({in[0], in[1]}, 1); }, {{3, 2}, {3, 4}}, {}, {},
+       {{0, 2}, {0, 4}}},
+      {ops::OpId::cat, "stack({a, b})", [](In in) { return stack({in[0], in[1]}); }, {{3, 2}, {3, 2}}, {}, {},
+       {{3, 0}, {3, 0}}},
+      {ops::OpId::index_select, "index_select(x, 0, idx)",
+       [](In in) { return index_select(in[0], 0, spread_index(5, in[0].size(0))); }, {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::gather, "gather(x, 1, idx)",
+       [](In in) {
+         Tensor idx = spread_index(in[0].size(0) * 3, in[0].size(1)).reshape({in[0].size(0), 3});
+         return gather(in[0], 1, idx);
+       },
+       {{3, 4}}, {}, {}, {{0, 4}}},
+      {ops::OpId::scatter_add, "scatter_add(x, 1, idx, src wider than idx)",
+       [](In in) {
+         Tensor idx = spread_index(in[0].size(0) * 3, in[0].size(1)).reshape({in[0].size(0), 3});
+         return scatter_add(in[0], 1, idx, in[1]);
+       },
+       {{3, 4}, {3, 5}}, {}, {}, {{0, 4}, {0, 5}}},
+      {ops::OpId::index_add, "index_add(x, 0, idx, src)",
+       [](In in) { return index_add(in[0], 0, spread_index(in[1].size(0), in[0].size(0)), in[1]); },
+       {{3, 4}, {5, 4}}, {}, {}, {{3, 4}, {0, 4}}},
+  };
+}
+
+inline std::vector<OpSpec> all_specs() {
+  std::vector<OpSpec> s = pointwise_specs(), t = structural_specs();
+  s.insert(s.end(), t.begin(), t.end());
+  return s;
+}
+
+}  // namespace tt::testing
