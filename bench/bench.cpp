@@ -1,6 +1,7 @@
 // Suite dispatch for `tito bench` (see bench.h).
 #include "bench/bench.h"
 
+#include <cstdlib>
 #include <exception>
 #include <fmt/core.h>
 #include <iostream>
@@ -50,6 +51,8 @@ int run(const std::string& suite, bool json, int threads) {
             << fmt::format("peer: /usr/bin/python3 {}/*.py --threads {}, OPENBLAS_CORETYPE={}\n", peers_dir(), threads,
                            openblas_coretype())
             << std::flush;
+  if (const char* env = std::getenv("OPENBLAS_CORETYPE"); env && openblas_coretype() != env)
+    std::cout << "peer: (the environment's OPENBLAS_CORETYPE=" << env << " is replaced for the peer runs)\n";
   try {
     std::vector<Result> results = found->fn(SuiteArgs{threads});
     print_table(suite, results);

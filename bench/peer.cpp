@@ -90,7 +90,6 @@ std::string PeerRun::describe() const {
 }
 
 std::string openblas_coretype() {
-  if (const char* env = std::getenv("OPENBLAS_CORETYPE"); env && *env) return env;
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return "SkylakeX";
   if (__builtin_cpu_supports("avx2")) return "Haswell";

@@ -26,8 +26,9 @@ struct PeerRun {
   std::string describe() const;
 };
 
-// The OPENBLAS_CORETYPE the peers run with: $OPENBLAS_CORETYPE if set, else SkylakeX when the
-// CPU has AVX-512F, Haswell for AVX2, else empty (OpenBLAS's own detection).
+// The OPENBLAS_CORETYPE the peers run with, from the CPU flags: SkylakeX when the CPU has AVX-512F,
+// Haswell for AVX2, else empty (OpenBLAS's own detection). It replaces any value in the
+// environment, so the peer configuration depends on the machine only.
 std::string openblas_coretype();
 
 // bench/peers under the source tree (TT_SOURCE_DIR).

@@ -18,7 +18,7 @@ struct Edge {
 
 class Node {
  public:
-  virtual ~Node() = default;
+  virtual ~Node();  // iterative: see Note [Deep graphs] in tensor.cpp
   // Gradients w.r.t. each input (same order as `inputs`), given the gradient of the output.
   // An entry may be undefined when that input needs no gradient.
   virtual std::vector<Tensor> backward(const Tensor& grad_out) = 0;

@@ -11,6 +11,25 @@ thread_local bool t_grad_enabled = true;
 bool grad_enabled() { return t_grad_enabled; }
 void set_grad_enabled(bool on) { t_grad_enabled = on; }
 
+// Note [Deep graphs]: destroying a node drops its input edges, which may destroy the producer node,
+// and so on — recursion as deep as the graph (a 100k-op chain overflows the stack). Instead the
+// destructor moves every producer it is the last owner of onto an explicit stack and frees those
+// one at a time, each with its edges already taken.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> stack;
+  auto take_edges = [&stack](std::vector<Edge>& edges) {
+    for (Edge& e : edges)
+      if (e.node && e.node.use_count() == 1) stack.push_back(std::move(e.node));
+    edges.clear();
+  };
+  take_edges(inputs);
+  while (!stack.empty()) {
+    std::shared_ptr<Node> n = std::move(stack.back());
+    stack.pop_back();
+    take_edges(n->inputs);
+  }  // n is destroyed here with no edges left: no recursion
+}
+
 void attach_node(Tensor& out, std::shared_ptr<Node> node, std::initializer_list<const Tensor*> inputs) {
   node->inputs.reserve(inputs.size());
   for (const Tensor* t : inputs) node->inputs.push_back(edge_of(*t));

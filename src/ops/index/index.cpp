@@ -9,6 +9,7 @@
 #include "ops/copy/copy_cpu.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
+#include "ops/view/view_backward.h"
 
 namespace tt {
 namespace {
@@ -85,11 +86,20 @@ struct GatherBackward : Node {
 
 struct AddAtBackward : Node {  // scatter_add and index_add
   Tensor idx;
+  Shape src_shape;
   int dim;
   bool scatter, need_x, need_src;
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor gs;
     if (need_src) gs = scatter ? gather(g, dim, idx) : index_select(g, dim, idx);
+    // scatter_add: src may extend past the index in any dim; those elements were never added, so
+    // their gradient is 0 (zero-padded by slice_backward, the adjoint of narrowing).
+    for (int i = 0; gs.defined() && i < gs.dim(); ++i) {
+      if (gs.shape()[i] == src_shape[i]) continue;
+      Shape full = gs.shape();
+      full[i] = src_shape[i];
+      gs = slice_backward(gs, full, i, 0, gs.shape()[i], 1);
+    }
     return {need_x ? g : Tensor(), Tensor(), gs};
   }
   void release() override { idx = Tensor(); }
@@ -166,7 +176,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   TT_DISPATCH_NUMERIC(x.dtype(), "scatter_add", [&]<typename T>() { gather_scatter_kernel<T>(true, out, src, idx, d); });
   if (any_requires_grad({&x, &src})) {
     auto n = std::make_shared<AddAtBackward>();
-    n->idx = idx, n->dim = d, n->scatter = true, n->need_x = x.requires_grad(), n->need_src = src.requires_grad();
+    n->idx = idx, n->src_shape = src.shape(), n->dim = d, n->scatter = true, n->need_x = x.requires_grad(), n->need_src = src.requires_grad();
     attach_node(out, std::move(n), {&x, &index, &src});
   }
   timer.done(out, [&] {
@@ -198,7 +208,7 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
   }
   if (any_requires_grad({&x, &src})) {
     auto n = std::make_shared<AddAtBackward>();
-    n->idx = idx, n->dim = d, n->scatter = false, n->need_x = x.requires_grad(), n->need_src = src.requires_grad();
+    n->idx = idx, n->src_shape = src.shape(), n->dim = d, n->scatter = false, n->need_x = x.requires_grad(), n->need_src = src.requires_grad();
     attach_node(out, std::move(n), {&x, &index, &src});
   }
   timer.done(out, [&] {

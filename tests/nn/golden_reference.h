@@ -1,0 +1,90 @@
+// Reading the PyTorch golden files (tests/golden/*.json, schema in tests/golden/README.md) and
+// comparing TinyTorch tensors with them: |got − want| ≤ atol + rtol·|want| per element.
+// Used by tests/nn and tests/optim. Not a reference implementation: every value comes from PyTorch.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "ops/ops.h"
+
+#ifndef TT_TEST_DATA_DIR
+#error "TT_TEST_DATA_DIR must name the tests/ folder (the CMake build defines it)"
+#endif
+
+namespace tt::testing {
+
+using json = nlohmann::json;
+
+// tests/golden/<name>, parsed once per call (the files are small).
+inline json load_golden(const std::string& name) {
+  const std::string path = std::string(TT_TEST_DATA_DIR) + "/golden/" + name;
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error("golden file missing: " + path);
+  return json::parse(f);
+}
+
+// {"shape": [...], "data": [...]} → a tensor of `dtype` (values read as exact doubles, then cast).
+inline Tensor golden_tensor(const json& j, DType dtype = kFloat64) {
+  Shape shape(j.at("shape").get<std::vector<int64_t>>());
+  Tensor t = from_vector(j.at("data").get<std::vector<double>>(), shape);
+  return dtype == kFloat64 ? t : t.to(dtype);
+}
+
+// A JSON int list of class indices → int64 tensor (N).
+inline Tensor golden_indices(const json& j) {
+  std::vector<int64_t> v = j.get<std::vector<int64_t>>();
+  return from_vector(v, Shape{static_cast<int64_t>(v.size())});
+}
+
+struct Tolerance {
+  double rtol, atol;
+};
+inline constexpr Tolerance kTolF64{1e-5, 1e-12};
+inline constexpr Tolerance kTolF32{1e-4, 1e-6};
+
+// Elementwise |got − want| ≤ atol + rtol·|want| with matching shapes; reports the worst element.
+inline ::testing::AssertionResult allclose(const Tensor& got, const std::vector<double>& want, const Shape& want_shape,
+                                           Tolerance tol) {
+  if (!got.defined()) return ::testing::AssertionFailure() << "tensor is undefined";
+  if (got.shape() != want_shape)
+    return ::testing::AssertionFailure() << "shape " << got.shape() << ", expected " << want_shape;
+  std::vector<double> g = got.to_vector<double>();
+  int64_t worst = -1, bad = 0;
+  double worst_excess = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    double err = std::fabs(g[i] - want[i]), lim = tol.atol + tol.rtol * std::fabs(want[i]);
+    if (!(err <= lim)) {  // NaN fails too
+      ++bad;
+      double excess = std::isnan(err) ? INFINITY : err / lim;
+      if (worst < 0 || excess > worst_excess) worst = static_cast<int64_t>(i), worst_excess = excess;
+    }
+  }
+  if (bad == 0) return ::testing::AssertionSuccess();
+  std::ostringstream os;
+  os.precision(17);
+  os << bad << " of " << g.size() << " elements off (rtol " << tol.rtol << ", atol " << tol.atol << "); worst: element "
+     << worst << " got " << g[worst] << ", expected " << want[worst] << " (error " << std::fabs(g[worst] - want[worst])
+     << ")";
+  return ::testing::AssertionFailure() << os.str();
+}
+
+inline ::testing::AssertionResult allclose(const Tensor& got, const json& want, Tolerance tol) {
+  return allclose(got, want.at("data").get<std::vector<double>>(), Shape(want.at("shape").get<std::vector<int64_t>>()),
+                  tol);
+}
+
+inline ::testing::AssertionResult allclose(double got, double want, Tolerance tol) {
+  return allclose(scalar_tensor(got, kFloat64), std::vector<double>{want}, Shape{}, tol);
+}
+
+inline const char* dtype_tag(DType t) { return t == kFloat64 ? "float64" : "float32"; }
+inline Tolerance tol_for(DType t) { return t == kFloat64 ? kTolF64 : kTolF32; }
+
+}  // namespace tt::testing
