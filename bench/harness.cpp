@@ -2,10 +2,14 @@
 #include "bench/harness.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <fmt/core.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <sstream>
+#include <unistd.h>
 
 namespace tt::bench {
 namespace {
@@ -16,7 +20,38 @@ std::string fmt_value(double v) {
   return fmt::format("{:.4g}", v);
 }
 
+// Busy ticks of the whole machine (user nice system irq softirq steal), from /proc/stat.
+int64_t machine_busy_ticks() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  int64_t v[8] = {};
+  f >> cpu;
+  for (int64_t& x : v) f >> x;
+  return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
+// This process's ticks (utime stime cutime cstime), from /proc/self/stat.
+int64_t own_ticks() {
+  std::ifstream f("/proc/self/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::istringstream rest(all.substr(all.rfind(')') + 1));
+  std::string field;
+  int64_t ticks = 0;
+  for (int i = 0; i < 15 && rest >> field; ++i)  // fields 3..17; utime is the 14th field
+    if (i >= 11) ticks += std::atoll(field.c_str());
+  return ticks;
+}
+
 }  // namespace
+
+LoadMonitor::LoadMonitor() : wall_ns_(clock_ns()), busy_ticks_(machine_busy_ticks()), own_ticks_(own_ticks()) {}
+
+double LoadMonitor::background_cores() const {
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double wall = std::max(1e-9, (clock_ns() - wall_ns_) * 1e-9);
+  const double other = static_cast<double>((machine_busy_ticks() - busy_ticks_) - (own_ticks() - own_ticks_));
+  return std::max(0.0, other / hz / wall);
+}
 
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;

@@ -72,6 +72,18 @@ Latency measure_latency(F&& fn, int64_t calls = 10000, int warmup = 200) {
   return summarize_latency(std::move(us));
 }
 
+// CPU time used by other processes, in cores, between construction and background_cores()
+// (from /proc/stat and /proc/self/stat, as the peers' common.py reports it): the machines are
+// shared, and a figure taken while others load the cores is slower than the code is.
+class LoadMonitor {
+ public:
+  LoadMonitor();
+  double background_cores() const;
+
+ private:
+  int64_t wall_ns_, busy_ticks_, own_ticks_;
+};
+
 // Whether a smaller figure (a time) or a larger one (a throughput) is better.
 enum class Better { Lower, Higher };
 

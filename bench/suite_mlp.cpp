@@ -62,6 +62,7 @@ std::vector<Result> suite_mlp(const SuiteArgs& args) {
   optim::Adam opt(model->parameters(), {{"lr", 1e-3}});
   data::DataLoader loader(train, {kBatch, /*shuffle=*/true, /*seed=*/0, /*drop_last=*/false, /*prefetch=*/2});
 
+  LoadMonitor load;
   // Training throughput: the timed region is the epoch's loop (shuffle + batches + steps).
   std::vector<double> epoch_s;
   double acc = 0;
@@ -110,6 +111,8 @@ std::vector<Result> suite_mlp(const SuiteArgs& args) {
                            lat.p50, lat.p90, lat.p99, lat.p999, lat.max, lat.mean)
             << std::flush;
 
+  std::cout << fmt::format("ours: background load {:.2f} cores (other processes, during our measurements)\n",
+                           load.background_cores());
   auto fm = run_peer_configs("torch_fmnist.py", fmt::format("--model mlp --epochs {}", kEpochs), t, true);
   auto lt = run_peer_configs("torch_latency.py", fmt::format("--calls {}", kLatencyCalls), t, true);
   for (const PeerRun& r : lt)

@@ -36,6 +36,7 @@ double us_per_call(F&& fn) {
 
 std::vector<Result> suite_ops(const SuiteArgs& args) {
   manual_seed(0);
+  LoadMonitor load;
   std::vector<OpsCase> cases;
   auto add_case = [&](const char* name, const char* figure, double us) {
     cases.push_back({name, fmt::format("{}_t{}", figure, args.threads), us});
@@ -73,6 +74,8 @@ std::vector<Result> suite_ops(const SuiteArgs& args) {
              adam.step();
            }));
 
+  std::cout << fmt::format("ours: background load {:.2f} cores (other processes, during our timings)\n",
+                           load.background_cores());
   std::vector<PeerRun> peer = run_peer_configs("torch_dispatch.py", "", args.threads, false);
   std::vector<Result> results;
   for (const OpsCase& c : cases)

@@ -28,24 +28,25 @@ void add_to_node(Node* n, const Tensor& g) {
   else n->grad_accum = add(n->grad_accum, g);
 }
 
-// Counts, for every node reachable from root, how many edges point at it.
-std::vector<Node*> collect(Node* root) {
-  std::vector<Node*> order, stack{root};
+// Counts, for every node reachable from root, how many edges point at it. Returns the nodes (owning:
+// they stay valid for clean-up after an error even if the pass already dropped their edges).
+std::vector<std::shared_ptr<Node>> collect(const std::shared_ptr<Node>& root) {
+  std::vector<std::shared_ptr<Node>> order, stack{root};
   root->pending = 0;
-  std::unordered_map<Node*, bool> seen{{root, true}};
+  std::unordered_map<Node*, bool> seen{{root.get(), true}};
   while (!stack.empty()) {
-    Node* n = stack.back();
+    std::shared_ptr<Node> n = std::move(stack.back());
     stack.pop_back();
-    order.push_back(n);
     for (const Edge& e : n->inputs) {
       if (!e.node) continue;
       Node* m = e.node.get();
       if (seen.emplace(m, true).second) {
         m->pending = 0;
-        stack.push_back(m);
+        stack.push_back(e.node);
       }
       m->pending++;
     }
+    order.push_back(std::move(n));
   }
   return order;
 }
@@ -64,13 +65,15 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
   }
   TT_CHECK(g.shape() == shape(), "backward: gradient shape ", g.shape(), " does not match tensor shape ", shape());
   NoGradGuard no_grad;  // gradients are not differentiated again (no double backward)
+  // Every node receives gradients in its output's dtype (ops cast input grads back; the root's too).
+  if (g.dtype() != dtype()) g = cast(g.detach(), dtype());
   if (!grad_fn()) {
     accumulate_leaf(impl(), g);
     return;
   }
   ops::set_in_backward_pass(true);
   std::shared_ptr<Node> root = grad_fn();
-  collect(root.get());  // sets pending counts
+  std::vector<std::shared_ptr<Node>> nodes = collect(root);  // sets pending counts
   root->grad_accum = g;
   std::vector<std::shared_ptr<Node>> ready{root};
   try {
@@ -101,6 +104,8 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
       }
     }
   } catch (...) {
+    // Drop partial sums so a later backward through a retained graph starts clean.
+    for (const auto& n : nodes) n->grad_accum = Tensor();
     ops::set_in_backward_pass(false);
     throw;
   }

@@ -101,13 +101,15 @@ std::string vector_str(const Tensor& t, Shape& idx, int d, int indent, bool summ
 std::string tensor_str(const Tensor& t, Shape& idx, int d, int indent, bool summarize, const Formatter& f) {
   if (d == t.dim()) return f.format(element_at(t, idx), t.dtype());
   if (d + 1 == t.dim()) return vector_str(t, idx, d, indent, summarize, f);
-  const std::string sep = "," + std::string(t.dim() - d - 1, '\n') + std::string(indent + 1, ' ');
+  // Appended piecewise: `"," + std::string(...)` trips a GCC 12 -Wrestrict false positive.
+  std::string sep(1, ',');
+  sep.append(t.dim() - d - 1, '\n').append(indent + 1, ' ');
   std::string s = "[";
   int64_t n = t.shape()[d];
   for (int64_t i = 0; i < n; ++i) {
     if (i > 0) s += sep;
     if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
-      s += "..." + sep;
+      s.append("...").append(sep);
       i = n - kEdgeItems;
     }
     idx[d] = i;

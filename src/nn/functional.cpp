@@ -94,7 +94,11 @@ Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, const std::string&
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const std::string& reduction) {
   check_same(x, y, "binary_cross_entropy_with_logits");
   Tensor yy = as_dtype(y, x.dtype());
-  Tensor losses = relu(x) - x * yy + log1p(exp(-abs(x)));
+  // Note [BCE-with-logits gradient at 0]: |x| is where(x > 0, x, −x), not abs(x), so that at x == 0
+  // autograd gives σ(0) − y = ½ − y as PyTorch does; relu(0) and abs(0) both have subgradient 0,
+  // which would give −y there.
+  Tensor abs_x = where(x > 0.0, x, -x);
+  Tensor losses = relu(x) - x * yy + log1p(exp(-abs_x));
   return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits");
 }
 

@@ -28,6 +28,20 @@ struct StridedLoop {
 template <int N>
 StridedLoop<N> make_loop(const Shape& shape, const std::array<const Tensor*, N>& ops) {
   StridedLoop<N> L;
+  // Every operand contiguous with exactly `shape`: one flat row, no broadcasting or coalescing to
+  // work out (this setup is most of the cost of an op on a few elements).
+  bool flat = true;
+  for (int k = 0; k < N; ++k) flat = flat && ops[k]->shape() == shape && ops[k]->is_contiguous();
+  if (flat) {
+    L.numel = shape.numel();
+    L.ndim = 1;
+    L.shape[0] = L.numel;
+    for (int k = 0; k < N; ++k) {
+      L.strides[k][0] = static_cast<int64_t>(ops[k]->element_size());
+      L.base[k] = static_cast<char*>(ops[k]->raw_data());
+    }
+    return L;
+  }
   int64_t st[N][kMaxDims];
   for (int k = 0; k < N; ++k) {
     Strides s = broadcast_strides(ops[k]->shape(), ops[k]->strides(), shape);

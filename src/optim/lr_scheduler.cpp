@@ -5,8 +5,11 @@
 
 namespace tt::optim {
 
+// The base lr is kept in the group as "initial_lr" (as PyTorch does), so it travels with the
+// optimizer's state dict: a scheduler built after loading a decayed lr still starts from the original.
 LRScheduler::LRScheduler(Optimizer& opt) : opt_(opt) {
-  for (auto& g : opt.param_groups()) base_lrs_.push_back(g.options.at("lr"));
+  for (auto& g : opt.param_groups())
+    base_lrs_.push_back(g.options.try_emplace("initial_lr", g.options.at("lr")).first->second);
 }
 
 void LRScheduler::init() { step(); }

@@ -48,6 +48,10 @@ double Trainer::train_step(const data::Batch& b, int64_t* correct) {
   Tensor out = model_(b.x);
   Tensor loss = loss_(out, b.y);
   TT_CHECK(loss.numel() == 1, "Trainer: loss must be a scalar, got shape ", loss.shape());
+  // Checked before backward/step, so a non-finite loss leaves the parameters as they were.
+  const double value = loss.item<double>();
+  TT_CHECK(std::isfinite(value), "Trainer: loss became ", value, " at step ", step_ + 1,
+           "; parameters were not updated (hint: lower the learning rate or clip gradients)");
   opt_.zero_grad();
   loss.backward();
   if (opt_s_.clip_grad_norm > 0) optim::clip_grad_norm_(model_.parameters(), opt_s_.clip_grad_norm);
@@ -56,7 +60,7 @@ double Trainer::train_step(const data::Batch& b, int64_t* correct) {
   ++step_;
   NoGradGuard ng;
   if (correct) *correct = count_correct(out.detach(), b.y);
-  return loss.item<double>();
+  return value;
 }
 
 EpochMetrics Trainer::train_epoch(data::DataLoader& train, int64_t epoch, int64_t first_batch) {
@@ -70,8 +74,6 @@ EpochMetrics Trainer::train_epoch(data::DataLoader& train, int64_t epoch, int64_
   while (train.next(b)) {
     int64_t c = 0;
     double l = train_step(b, &c);
-    TT_CHECK(std::isfinite(l), "Trainer: loss became ", l, " at epoch ", epoch, " step ", step_,
-             " (hint: lower the learning rate or clip gradients)");
     step_losses_.push_back(l);
     loss_sum += l * b.x.shape()[0];
     correct += c, seen += b.x.shape()[0], ++batches;

@@ -118,6 +118,8 @@ inline std::vector<OpSpec> structural_specs() {
        {}, {}, {{3, 0}, {0, 5}}},
       {ops::OpId::linear, "linear(x, w, b)", [](In in) { return linear(in[0], in[1], in[2]); },
        {{3, 4}, {5, 4}, {5}}, {}, {}, {{0, 4}, {5, 4}, {5}}},
+      {ops::OpId::linear, "linear(x1d, w, b)", [](In in) { return linear(in[0], in[1], in[2]); },
+       {{4}, {5, 4}, {5}}, {}, {}, {{0}, {5, 0}, {5}}},
       {ops::OpId::linear, "linear(x3d, w)", [](In in) { return linear(in[0], in[1]); }, {{2, 3, 4}, {5, 4}}, {}, {},
        {{2, 0, 4}, {5, 4}}},
       {ops::OpId::softmax, "softmax(x, 1)", [](In in) { return softmax(in[0], 1); }, {{3, 4}}, {}, {}, {{0, 4}}},

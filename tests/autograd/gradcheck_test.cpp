@@ -43,7 +43,9 @@ TEST(GradcheckConformance, SpecsCoverBroadcastAndSizeZeroOrSayWhyNot) {
   std::set<ops::OpId> has_broadcast;
   for (const OpSpec& s : testing::all_specs()) {
     EXPECT_TRUE(!s.empty.empty() || s.no_empty_reason) << s.name << ": no size-0 shapes and no reason";
-    if (!s.empty.empty()) EXPECT_EQ(s.empty.size(), s.shapes.size()) << s.name;
+    if (!s.empty.empty()) {
+      EXPECT_EQ(s.empty.size(), s.shapes.size()) << s.name;
+    }
     for (const auto& set : s.broadcast) EXPECT_EQ(set.size(), s.shapes.size()) << s.name;
     if (!s.broadcast.empty()) has_broadcast.insert(s.op);
   }

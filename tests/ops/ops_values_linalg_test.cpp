@@ -140,6 +140,11 @@ TEST(Linear, SizeZeroRowsAndFeatures) {
   Tensor y = linear(zeros({2, 0}), zeros({3, 0}), b);  // no input features: y = b
   EXPECT_VALUES(y, {1, 2, 3, 1, 2, 3});
   EXPECT_VALUES(linear(zeros({2, 0}), zeros({3, 0})), {0, 0, 0, 0, 0, 0});
+  // Regression: reshape(x, {-1, 0}) cannot infer -1, so 1-D and 3-D inputs with 0 features threw.
+  EXPECT_VALUES(linear(zeros({0}), zeros({3, 0}), b), {1, 2, 3});
+  Tensor y3 = linear(zeros({2, 1, 0}), zeros({3, 0}), b);
+  EXPECT_EQ(y3.shape(), Shape({2, 1, 3}));
+  EXPECT_VALUES(y3, {1, 2, 3, 1, 2, 3});
 }
 
 // log Σ exp in float64, the reference for softmax and cross-entropy.

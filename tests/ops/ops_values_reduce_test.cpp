@@ -125,6 +125,12 @@ TEST(Extremes, AmaxAminValuesAndNaN) {
   EXPECT_VALUES(amax(tensor<int32_t>({-5, -3}).reshape({1, 2}), {1}), {-3});
   EXPECT_VALUES(amin(tensor<uint8_t>({200, 100})), {100});
   EXPECT_VALUES(amax(full({3}, -INFINITY)), {-INFINITY});
+  // Regression: bool amax/amin wrote nothing (uninitialised output).
+  Tensor b = tensor({false, true, false, false}).reshape({2, 2});
+  EXPECT_EQ(amax(b).dtype(), kBool);
+  EXPECT_VALUES(amax(b, {1}), {1, 0});
+  EXPECT_VALUES(amin(b, {0}), {0, 0});
+  EXPECT_VALUES(amin(tensor({true, true})), {1});
 }
 
 TEST(VarStd, CorrectionZeroAndOne) {

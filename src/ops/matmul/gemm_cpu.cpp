@@ -227,17 +227,28 @@ struct GemmArgs {
   int64_t ldc;
 };
 
-// jr / ir loops over one packed B̃ block (kc×nc) and one Ã block (mc×kc): C block at c.
-void macro_kernel(const SgemmIsa& isa, const APanels& ap, const float* bp, int64_t mc, int64_t nc,
+// B̃ micro-panels handed to the micro-kernel: the panel at column jr is direct + jr (row stride
+// ldb, straight from the caller's B) when direct is set and the panel is full-width, else a packed
+// [kc][NR] panel: packed + jr*kc, or packed itself for the ragged tail of a direct block.
+struct BPanels {
+  const float* direct;
+  int64_t ldb;
+  const float* packed;
+};
+
+// jr / ir loops over one B̃ block (kc×nc) and one Ã block (mc×kc): C block at c.
+void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int64_t mc, int64_t nc,
                   int64_t kc, float alpha, float beta, float* c, int64_t ldc) {
   const auto micro = ap.cols ? isa.micro_a_cols : isa.micro_a_rows;
   for (int64_t jr = 0; jr < nc; jr += isa.nr) {
-    const float* bpanel = bp + jr * kc;
-    int64_t n = std::min<int64_t>(isa.nr, nc - jr);
+    const int64_t n = std::min<int64_t>(isa.nr, nc - jr);
+    const bool direct = bp.direct != nullptr && n == isa.nr;
+    const float* bpanel = direct ? bp.direct + jr : (bp.direct ? bp.packed : bp.packed + jr * kc);
+    const int64_t ldb = direct ? bp.ldb : isa.nr;
     for (int64_t ir = 0; ir < mc; ir += isa.mr) {
       int64_t m = std::min<int64_t>(isa.mr, mc - ir);
-      micro(kc, ap.ptr + ir * ap.panel_step, ap.stride, bpanel, isa.nr, c + ir * ldc + jr, ldc, m, n,
-            alpha, beta);
+      micro(kc, ap.ptr + ir * ap.panel_step, ap.stride, bpanel, ldb, c + ir * ldc + jr, ldc, m, n, alpha,
+            beta);
     }
   }
 }
@@ -251,28 +262,46 @@ bool want_pack_a(const GemmArgs& g) {
   return g.m > 128;
 }
 
+// Whether to read op(B) in place: when B is not transposed its rows already hold NR contiguous
+// columns, and with few rows of C each B̃ panel is used too few times to repay the copy.
+bool want_direct_b(const GemmArgs& g) {
+#ifdef TT_GEMM_TUNE
+  if (const char* v = std::getenv("TT_DIRECT_B")) return !g.trans_b && g.m <= std::atoi(v);
+#endif
+  return !g.trans_b && g.m <= 32;
+}
+
 // One thread's whole GEMM (a sub-block of C): the five-loop blocked algorithm.
 void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
   Blocking blk = blocking_for(isa);
 #ifdef TT_GEMM_TUNE
   blk = {env_or("TT_MC", blk.mc), env_or("TT_KC", blk.kc), env_or("TT_NC", blk.nc)};
 #endif
-  const bool pack_a_blocks = want_pack_a(g);
-  const int64_t nr = isa.nr;
-  float* bbuf = t_pack_b.get(std::min(blk.kc, g.k) * ((std::min(blk.nc, g.n) + nr - 1) / nr * nr));
-  float* abuf = pack_a_blocks ? t_pack_a.get(std::min(blk.kc, g.k) * ((std::min(blk.mc, g.m) + isa.mr - 1) / isa.mr * isa.mr)) : nullptr;
+  const bool pack_a_blocks = want_pack_a(g), direct_b = want_direct_b(g);
+  const int64_t nr = isa.nr, mr = isa.mr;
+  const int64_t kc_max = std::min(blk.kc, g.k);
+  float* bbuf = t_pack_b.get(kc_max * (direct_b ? nr : (std::min(blk.nc, g.n) + nr - 1) / nr * nr));
+  float* abuf = pack_a_blocks ? t_pack_a.get(kc_max * ((std::min(blk.mc, g.m) + mr - 1) / mr * mr)) : nullptr;
   for (int64_t jc = 0; jc < g.n; jc += blk.nc) {
-    int64_t nc = std::min(blk.nc, g.n - jc);
+    const int64_t nc = std::min(blk.nc, g.n - jc);
     for (int64_t pc = 0; pc < g.k; pc += blk.kc) {
-      int64_t kc = std::min(blk.kc, g.k - pc);
-      float beta = pc == 0 ? g.beta : 1.0f;
-      pack_b(isa, g.trans_b, kc, nc, g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc, g.ldb, bbuf);
+      const int64_t kc = std::min(blk.kc, g.k - pc);
+      const float beta = pc == 0 ? g.beta : 1.0f;
+      const float* b = g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc;
+      BPanels bp{nullptr, g.ldb, bbuf};
+      if (!direct_b) {
+        pack_b(isa, g.trans_b, kc, nc, b, g.ldb, bbuf);
+      } else {
+        bp.direct = b;
+        const int64_t full = nc / nr * nr;  // only the ragged tail panel is copied
+        if (full < nc) pack_b(isa, false, kc, nc - full, b + full, g.ldb, bbuf);
+      }
       for (int64_t ic = 0; ic < g.m; ic += blk.mc) {
-        int64_t mc = std::min(blk.mc, g.m - ic);
+        const int64_t mc = std::min(blk.mc, g.m - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
-        APanels ap = pack_a_blocks ? pack_a(g.trans_a, mc, kc, a, g.lda, isa.mr, abuf)
-                                   : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
-        macro_kernel(isa, ap, bbuf, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
+        const APanels ap = pack_a_blocks ? pack_a(g.trans_a, mc, kc, a, g.lda, isa.mr, abuf)
+                                         : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
+        macro_kernel(isa, ap, bp, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
       }
     }
   }

@@ -90,7 +90,9 @@ void reduce_typed(const Tensor& out, const Tensor& x, const bool* reduced) {
   const bool layout_b = g.nr > 0 && g.nk > 0 && g.kstride[g.nk - 1] == 1 && inner_s != 1 && x.dim() > 0;
   if (layout_b) {  // B: accumulate contiguous kept rows
     const int64_t row = g.kshape[g.nk - 1], rows_out = g.kept_numel / std::max<int64_t>(row, 1);
-    parallel_for(0, rows_out, 1, [&](int64_t b, int64_t e) {
+    // Grain from the work per output row, so small reductions stay on the calling thread.
+    const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(row * g.red_numel, 1));
+    parallel_for(0, rows_out, grain, [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
         A* dst = o + r * row;
         for (int64_t j = 0; j < row; ++j) dst[j] = Op::init();
@@ -122,9 +124,7 @@ void reduce_typed(const Tensor& out, const Tensor& x, const bool* reduced) {
 
 void reduce_cpu(ReduceKind kind, const Tensor& out, const Tensor& x, const bool* reduced) {
   TT_DISPATCH_ALL(x.dtype(), "reduce", [&]<typename T>() {
-    if constexpr (std::is_same_v<T, bool>) {
-      if (kind == ReduceKind::Sum) reduce_typed<T, int64_t, SumOp<int64_t>>(out, x, reduced);
-    } else if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_integral_v<T>) {  // bool included: sums count, max/min are any/all
       if (kind == ReduceKind::Sum) reduce_typed<T, int64_t, SumOp<int64_t>>(out, x, reduced);
       else if (kind == ReduceKind::Max) reduce_typed<T, T, MaxOp<T>>(out, x, reduced);
       else reduce_typed<T, T, MinOp<T>>(out, x, reduced);
