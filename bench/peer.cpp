@@ -71,6 +71,18 @@ bool parse_line(const std::string& line, std::string& name, std::string& value, 
   return !value.empty();
 }
 
+// The line that best says why a script failed: the last one mentioning an error, else the last.
+std::string failure_line(const std::vector<std::string>& lines) {
+  std::string last;
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    std::string l = it->substr(std::min(it->find_first_not_of(" \t"), it->size()));
+    if (l.empty()) continue;
+    if (last.empty()) last = l;
+    if (l.find("rror") != std::string::npos) return l;
+  }
+  return last;
+}
+
 }  // namespace
 
 std::optional<double> PeerRun::get(const std::string& name) const {
@@ -120,19 +132,15 @@ PeerRun run_peer(const std::string& script, const std::string& extra_args, int t
   if (blas_threads != threads) env += " PEERS_BLAS_THREADS=" + std::to_string(blas_threads);
   const std::string cmd = fmt::format("{} {} {} --threads {} {}", env, kPython, shell_quote(path), threads, extra_args);
   auto [rc, lines] = run_command(cmd);
-  std::string last_other;
   for (const std::string& line : lines) {
     std::string name, value, unit;
-    if (!parse_line(line, name, value, unit)) {
-      if (!line.empty()) last_other = line;
-      continue;
-    }
+    if (!parse_line(line, name, value, unit)) continue;
     run.text[name] = unit.empty() ? value : value + " " + unit;
     char* end = nullptr;
     double v = std::strtod(value.c_str(), &end);
     if (end && *end == '\0') run.values[name] = v;
   }
-  if (rc != 0) run.missing = fmt::format("{} failed (exit {}): {}", script, rc, last_other);
+  if (rc != 0) run.missing = fmt::format("{} failed (exit {}): {}", script, rc, failure_line(lines));
   return run;
 }
 

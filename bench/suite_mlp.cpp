@@ -4,6 +4,7 @@
 // and batch-1 inference latency (eval mode, NoGradGuard, individually timed calls).
 // Peers: bench/peers/torch_fmnist.py --model mlp and bench/peers/torch_latency.py.
 #include <algorithm>
+#include <filesystem>
 #include <fmt/core.h>
 #include <iostream>
 #include <memory>
@@ -18,6 +19,7 @@
 namespace tt::bench {
 namespace {
 
+constexpr const char* kFmnistDir = "/usr/share/datasets/fashion-mnist";  // load_fashion_mnist's default
 constexpr int kEpochs = 2;
 constexpr int64_t kBatch = 64;
 constexpr int kAllocWarmupSteps = 20, kAllocSteps = 100;
@@ -52,10 +54,74 @@ double evaluate(nn::Module& model, const data::TensorDataset& test) {
   return 100.0 * static_cast<double>(correct) / static_cast<double>(n);
 }
 
+struct TrainFigures {
+  double samples_per_s = 0, test_acc = 0;
+};
+
+// kEpochs epochs; the timed region of each is its loop (shuffle + batches + steps), as the peer's.
+TrainFigures train_epochs(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader,
+                          const data::TensorDataset& test) {
+  std::vector<double> epoch_s;
+  TrainFigures f;
+  for (int e = 0; e < kEpochs; ++e) {
+    int64_t t0 = clock_ns();
+    loader.start_epoch(e);
+    double loss_sum = 0;
+    int64_t steps = 0;
+    data::Batch b;
+    while (loader.next(b)) loss_sum += train_step(model, opt, b), ++steps;
+    epoch_s.push_back((clock_ns() - t0) * 1e-9);
+    f.test_acc = evaluate(model, test);
+    std::cout << fmt::format("ours: epoch {} {:.3f} s ({:.0f} samples/s), train loss {:.4f}, test acc {:.2f}%\n", e + 1,
+                             epoch_s.back(), loader.size() / epoch_s.back(), loss_sum / std::max<int64_t>(steps, 1),
+                             f.test_acc)
+              << std::flush;
+  }
+  std::sort(epoch_s.begin(), epoch_s.end());
+  const size_t m = epoch_s.size();
+  const double med = m % 2 ? epoch_s[m / 2] : 0.5 * (epoch_s[m / 2 - 1] + epoch_s[m / 2]);
+  f.samples_per_s = static_cast<double>(loader.size()) / med;
+  return f;
+}
+
+// System allocations (allocator cache misses) per training step after a warm-up; target 0.
+double system_allocs_per_step(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader) {
+  loader.start_epoch(kEpochs);
+  data::Batch b;
+  for (int i = 0; i < kAllocWarmupSteps && loader.next(b); ++i) train_step(model, opt, b);
+  const MemoryStats before = memory_stats();
+  int steps = 0;
+  for (; steps < kAllocSteps && loader.next(b); ++steps) train_step(model, opt, b);
+  const MemoryStats after = memory_stats();
+  loader.start_epoch(0, loader.num_batches());  // an empty epoch: stops the prefetch worker
+  steps = std::max(steps, 1);
+  const double allocs = static_cast<double>(after.system_allocs - before.system_allocs) / steps;
+  std::cout << fmt::format("ours: {:.2f} system allocations/step, {:.1f} allocator requests/step over {} steps "
+                           "(target 0 system allocations)\n",
+                           allocs, static_cast<double>(after.requests - before.requests) / steps, steps);
+  return allocs;
+}
+
+// Batch-1 inference latency: eval mode, NoGradGuard, kLatencyCalls individually timed calls.
+Latency inference_latency(nn::Module& model, const data::TensorDataset& test) {
+  model.eval();
+  Tensor x1 = contiguous(test.x().narrow(0, 0, 1));  // (1, 1, 28, 28)
+  NoGradGuard ng;
+  Latency lat = measure_latency([&] { do_not_optimize(model(x1).impl()); }, kLatencyCalls);
+  std::cout << fmt::format("ours: batch-1 latency P50 {:.2f} us, P90 {:.2f}, P99 {:.2f}, P99.9 {:.2f}, max {:.1f}, "
+                           "mean {:.2f} (target P50 <= 3 us)\n",
+                           lat.p50, lat.p90, lat.p99, lat.p999, lat.max, lat.mean)
+            << std::flush;
+  return lat;
+}
+
 }  // namespace
 
 std::vector<Result> suite_mlp(const SuiteArgs& args) {
   const int t = args.threads;
+  TT_CHECK(std::filesystem::exists(std::string(kFmnistDir) + "/train-images-idx3-ubyte.gz"),
+           "bench mlp: Fashion-MNIST not found in ", kFmnistDir,
+           " (hint: apt-get install -y dataset-fashion-mnist, or tito data fetch fashion-mnist)");
   auto train = data::load_fashion_mnist(true), test = data::load_fashion_mnist(false);
   manual_seed(0);
   auto model = make_mlp();
@@ -63,56 +129,12 @@ std::vector<Result> suite_mlp(const SuiteArgs& args) {
   data::DataLoader loader(train, {kBatch, /*shuffle=*/true, /*seed=*/0, /*drop_last=*/false, /*prefetch=*/2});
 
   LoadMonitor load;
-  // Training throughput: the timed region is the epoch's loop (shuffle + batches + steps).
-  std::vector<double> epoch_s;
-  double acc = 0;
-  for (int e = 0; e < kEpochs; ++e) {
-    int64_t t0 = clock_ns();
-    loader.start_epoch(e);
-    double loss_sum = 0;
-    int64_t steps = 0;
-    data::Batch b;
-    while (loader.next(b)) loss_sum += train_step(*model, opt, b), ++steps;
-    epoch_s.push_back((clock_ns() - t0) * 1e-9);
-    acc = evaluate(*model, *test);
-    std::cout << fmt::format("ours: epoch {} {:.3f} s ({:.0f} samples/s), train loss {:.4f}, test acc {:.2f}%\n", e + 1,
-                             epoch_s.back(), train->size() / epoch_s.back(), loss_sum / steps, acc)
-              << std::flush;
-  }
-  std::sort(epoch_s.begin(), epoch_s.end());
-  const size_t m = epoch_s.size();
-  const double med = m % 2 ? epoch_s[m / 2] : 0.5 * (epoch_s[m / 2 - 1] + epoch_s[m / 2]);
-  const double samples_per_s = static_cast<double>(train->size()) / med;
-
-  // System allocations per steady-state training step (allocator cache misses; target 0).
-  loader.start_epoch(kEpochs);
-  data::Batch b;
-  for (int i = 0; i < kAllocWarmupSteps && loader.next(b); ++i) train_step(*model, opt, b);
-  const MemoryStats before = memory_stats();
-  int steps = 0;
-  for (; steps < kAllocSteps && loader.next(b); ++steps) train_step(*model, opt, b);
-  const MemoryStats after = memory_stats();
-  const double allocs_per_step = static_cast<double>(after.system_allocs - before.system_allocs) / steps;
-  std::cout << fmt::format("ours: {:.2f} system allocations/step, {:.1f} allocator requests/step over {} steps "
-                           "(target 0 system allocations)\n",
-                           allocs_per_step, static_cast<double>(after.requests - before.requests) / steps, steps);
-  loader.start_epoch(0, loader.num_batches());  // stops the prefetch worker
-
-  // Batch-1 inference latency.
-  model->eval();
-  Tensor x1 = contiguous(test->x().narrow(0, 0, 1));  // (1, 1, 28, 28)
-  Latency lat;
-  {
-    NoGradGuard ng;
-    lat = measure_latency([&] { do_not_optimize((*model)(x1).impl()); }, kLatencyCalls);
-  }
-  std::cout << fmt::format("ours: batch-1 latency P50 {:.2f} us, P90 {:.2f}, P99 {:.2f}, P99.9 {:.2f}, max {:.1f}, "
-                           "mean {:.2f} (target P50 <= 3 us)\n",
-                           lat.p50, lat.p90, lat.p99, lat.p999, lat.max, lat.mean)
-            << std::flush;
-
+  const TrainFigures tf = train_epochs(*model, opt, loader, *test);
+  const double allocs = system_allocs_per_step(*model, opt, loader);
+  const Latency lat = inference_latency(*model, *test);
   std::cout << fmt::format("ours: background load {:.2f} cores (other processes, during our measurements)\n",
                            load.background_cores());
+
   auto fm = run_peer_configs("torch_fmnist.py", fmt::format("--model mlp --epochs {}", kEpochs), t, true);
   auto lt = run_peer_configs("torch_latency.py", fmt::format("--calls {}", kLatencyCalls), t, true);
   for (const PeerRun& r : lt)
@@ -120,15 +142,15 @@ std::vector<Result> suite_mlp(const SuiteArgs& args) {
       std::cout << "peer:   torch_latency.py model checkpoint: " << it->second << "\n";
 
   std::vector<Result> results;
-  results.push_back(compare("mlp_train_samples_per_s", samples_per_s, "samples/s", Better::Higher, fm,
+  results.push_back(compare("mlp_train_samples_per_s", tf.samples_per_s, "samples/s", Better::Higher, fm,
                             fmt::format("mlp_t{}_samples_per_s", t)));
-  results.push_back(compare(fmt::format("mlp_test_acc_{}ep", kEpochs), acc, "%", Better::Higher, fm,
+  results.push_back(compare(fmt::format("mlp_test_acc_{}ep", kEpochs), tf.test_acc, "%", Better::Higher, fm,
                             fmt::format("mlp_t{}_epoch{}_test_acc", t, kEpochs)));
-  results.push_back(make_result("mlp_train_system_allocs_per_step", allocs_per_step, std::nullopt,
+  results.push_back(make_result("mlp_train_system_allocs_per_step", allocs, std::nullopt,
                                 "n/a: no peer counter (target 0)", "allocs", Better::Lower));
-  results.push_back(compare("mlp_infer_b1_p50", lat.p50, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p50", t)));
-  results.push_back(compare("mlp_infer_b1_p90", lat.p90, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p90", t)));
-  results.push_back(compare("mlp_infer_b1_p99", lat.p99, "us", Better::Lower, lt, fmt::format("mlp_fp32_b1_t{}_p99", t)));
+  for (auto [p, v] : {std::pair{"p50", lat.p50}, {"p90", lat.p90}, {"p99", lat.p99}})
+    results.push_back(compare(fmt::format("mlp_infer_b1_{}", p), v, "us", Better::Lower, lt,
+                              fmt::format("mlp_fp32_b1_t{}_{}", t, p)));
   return results;
 }
 

@@ -86,9 +86,19 @@ Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, const std::string&
              lo, ", ", hi, "] (hint: use binary_cross_entropy_with_logits on raw scores)");
   }
   Tensor yy = as_dtype(y, p.dtype());
-  // PyTorch clamps each log at −100 so p = 0 or 1 gives a finite loss.
-  Tensor lp = clamp(log(p), -100.0, std::nullopt), l1p = clamp(log(1.0 - p), -100.0, std::nullopt);
-  return reduce_loss(-(yy * lp + (1.0 - yy) * l1p), reduction, "binary_cross_entropy");
+  // Note [BCE backward]: PyTorch clamps each log at −100 so p = 0 or 1 gives a finite loss, and has
+  // its own backward, (p − y)/max(p(1 − p), 1e-12). Differentiating the clamped logs instead gives
+  // 0/0 = NaN at p = 0 or 1 (e.g. a saturated float32 sigmoid). So the loss is value + (p − p̄)·dp,
+  // with value and dp computed without grad and p̄ = p.detach(): the forward is exactly the value
+  // (p − p̄ = 0) and the gradient is exactly dp.
+  Tensor value, dp;
+  {
+    NoGradGuard ng;
+    Tensor lp = clamp(log(p), -100.0, std::nullopt), l1p = clamp(log(1.0 - p), -100.0, std::nullopt);
+    value = -(yy * lp + (1.0 - yy) * l1p);
+    dp = (p - yy) / clamp(p * (1.0 - p), 1e-12, std::nullopt);
+  }
+  return reduce_loss(value + (p - p.detach()) * dp, reduction, "binary_cross_entropy");
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const std::string& reduction) {

@@ -20,7 +20,8 @@ class LRScheduler {
   void step();  // advances one epoch/step and writes the new lr into every group
   int64_t last_epoch() const { return last_epoch_; }
   std::vector<double> get_last_lr() const;
-  // Resume support: the epoch counter is the whole state (schedules are closed forms).
+  // Resume support: the epoch counter is the whole state (schedules are closed forms). The base lr
+  // is each group's "initial_lr" (set by the first scheduler, kept in the optimizer's state dict).
   void set_last_epoch(int64_t e);
 
  protected:

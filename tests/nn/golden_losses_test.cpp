@@ -28,9 +28,9 @@ struct LossCase {
   DType dtype;
 };
 
-std::vector<LossCase> all_cases() {
+std::vector<LossCase> all_cases(std::initializer_list<DType> dtypes = {kFloat64, kFloat32}) {
   std::vector<LossCase> out;
-  for (DType dt : {kFloat64, kFloat32})
+  for (DType dt : dtypes)
     for (size_t i = 0; i < cases().size(); ++i) out.push_back({i, dt});
   return out;
 }
@@ -98,12 +98,27 @@ TEST_P(GoldenLoss, FunctionalMatchesPyTorch) { check(functional_loss, testing::t
 TEST_P(GoldenLoss, ModuleMatchesPyTorch) { check(module_loss, testing::tol_for(GetParam().dtype)); }
 
 // Float64 should agree far beyond the suggested 1e-5 (a handful of libm calls and one reduction).
-TEST_P(GoldenLoss, Float64MatchesToTightTolerance) {
-  if (GetParam().dtype != kFloat64) GTEST_SKIP() << "float64 only";
+class GoldenLossTight : public GoldenLoss {};
+
+TEST_P(GoldenLossTight, Float64MatchesToTightTolerance) {
   check(functional_loss, testing::Tolerance{1e-12, 1e-15});
 }
 
+TEST_P(GoldenLoss, NonContiguousInputMatchesPyTorch) {
+  const json& c = cases()[GetParam().index];
+  const DType dt = GetParam().dtype;
+  Tensor x = testing::golden_tensor_strided(c.at("input"), dt).requires_grad_();
+  ASSERT_FALSE(x.is_contiguous());
+  const json& t = c.at("target");
+  Tensor target = t.is_array() ? testing::golden_indices(t) : testing::golden_tensor_strided(t, dt);
+  Tensor out = functional_loss(c, x, target);
+  EXPECT_TRUE(allclose(out, c.at("output"), testing::tol_for(dt))) << "output";
+  out.backward(testing::golden_tensor_strided(c.at("grad_out"), dt));
+  EXPECT_TRUE(allclose(x.grad(), c.at("grad_input"), testing::tol_for(dt))) << "grad_input";
+}
+
 INSTANTIATE_TEST_SUITE_P(AllCases, GoldenLoss, ::testing::ValuesIn(all_cases()), case_label);
+INSTANTIATE_TEST_SUITE_P(Float64Cases, GoldenLossTight, ::testing::ValuesIn(all_cases({kFloat64})), case_label);
 
 TEST(GoldenLosses, FileHas48Cases) {
   ASSERT_EQ(cases().size(), 48u);
@@ -128,6 +143,31 @@ TEST(GoldenLosses, IgnoredRowsGiveZeroLossAndGradient) {
       for (size_t k = 0; k < 4; ++k) EXPECT_EQ(g[i * 4 + k], 0.0) << c.at("case") << " row " << i;
     }
   }
+}
+
+// Regression: at p = 0 or 1 (a saturated float32 sigmoid) BCE's gradient is PyTorch's
+// (p − y)/max(p(1 − p), 1e-12), not the NaN that differentiating the clamped logs gives.
+TEST(LossEdgeCases, BinaryCrossEntropyAtZeroAndOneHasFiniteGradient) {
+  for (DType dt : {kFloat64, kFloat32}) {
+    Tensor p = from_vector<double>({0, 1, 0, 1, 1e-30}, Shape{5}).to(dt).requires_grad_();
+    Tensor y = from_vector<double>({1, 0, 0, 1, 1}, Shape{5}).to(dt);
+    Tensor loss = F::binary_cross_entropy(p, y, "none");
+    EXPECT_TRUE(allclose(loss, {100, 100, 0, 0, dt == kFloat64 ? 69.07755278982137 : 69.07755279}, Shape{5},
+                         testing::tol_for(dt)));
+    loss.sum().backward();
+    EXPECT_TRUE(allclose(p.grad(), {-1e12, 1e12, 0, 0, -1e12}, Shape{5}, {1e-6, 0})) << testing::dtype_tag(dt);
+  }
+}
+
+// Regression: BCE-with-logits at exactly x = 0 has gradient σ(0) − y = ½ − y (it was −y), and stays
+// finite and exact for large |x|.
+TEST(LossEdgeCases, BinaryCrossEntropyWithLogitsGradientAtZeroAndExtremes) {
+  Tensor x = from_vector<double>({0, 0, 0, 800, -800}, Shape{5}).requires_grad_();
+  Tensor y = from_vector<double>({0, 1, 0.25, 1, 0}, Shape{5});
+  Tensor loss = F::binary_cross_entropy_with_logits(x, y, "none");
+  EXPECT_TRUE(allclose(loss, {std::log(2.0), std::log(2.0), std::log(2.0), 0, 0}, Shape{5}, {1e-15, 0}));
+  loss.sum().backward();
+  EXPECT_TRUE(allclose(x.grad(), {0.5, -0.5, 0.25, 0, 0}, Shape{5}, {1e-15, 0}));
 }
 
 }  // namespace

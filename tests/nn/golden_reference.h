@@ -37,6 +37,14 @@ inline Tensor golden_tensor(const json& j, DType dtype = kFloat64) {
   return dtype == kFloat64 ? t : t.to(dtype);
 }
 
+// The same values as golden_tensor, as a non-contiguous view: the transpose of a transposed copy
+// (strides (1, rows) for a 2-D tensor). Checks that ops honour strides.
+inline Tensor golden_tensor_strided(const json& j, DType dtype = kFloat64) {
+  Tensor t = golden_tensor(j, dtype);
+  if (t.dim() != 2) return t;
+  return t.t().contiguous().t();
+}
+
 // A JSON int list of class indices → int64 tensor (N).
 inline Tensor golden_indices(const json& j) {
   std::vector<int64_t> v = j.get<std::vector<int64_t>>();

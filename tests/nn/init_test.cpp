@@ -112,10 +112,12 @@ TEST(InitDistributions, MatchPyTorchBoundsAndStds) {
                   row.at("kaiming_normal_fan_out_relu_std"), tag + "kaiming_normal_(fan_out, relu)");
     expect_uniform(draw(shape, [&](Tensor& t) { nn::init::kaiming_uniform_(t, 0, "fan_in", "relu", &gen); }),
                    row.at("kaiming_uniform_fan_in_relu_bound"), tag + "kaiming_uniform_(fan_in, relu)");
-    expect_uniform(draw(shape, [&](Tensor& t) { nn::init::kaiming_uniform_(t, std::sqrt(5.0), "fan_in", "leaky_relu", &gen); }),
+    const double a5 = std::sqrt(5.0);
+    expect_uniform(draw(shape, [&](Tensor& t) { nn::init::kaiming_uniform_(t, a5, "fan_in", "leaky_relu", &gen); }),
                    row.at("kaiming_uniform_a_sqrt5_bound"), tag + "kaiming_uniform_(a=sqrt(5))");
     // PyTorch's own Linear/Conv bias bound is 1/√fan_in, equal to the a = √5 weight bound.
-    EXPECT_NEAR(row.at("default_bias_bound").get<double>(), row.at("kaiming_uniform_a_sqrt5_bound").get<double>(), 1e-15);
+    EXPECT_NEAR(row.at("default_bias_bound").get<double>(), row.at("kaiming_uniform_a_sqrt5_bound").get<double>(),
+                1e-15);
   }
 }
 

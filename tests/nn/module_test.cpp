@@ -82,10 +82,11 @@ TEST(ModuleNames, CustomModuleUsesRegisteredNames) {
 
 TEST(ModuleNames, NamedParametersShareStorageWithTheLayer) {
   Net net;
-  const Tensor* w = nn::find_in(net.named_parameters(), "encoder.fc1.weight");
+  const nn::StateDict params = net.named_parameters();
+  const Tensor* w = nn::find_in(params, "encoder.fc1.weight");
   ASSERT_NE(w, nullptr);
   EXPECT_TRUE(w->is_same(net.encoder->fc1->weight));
-  EXPECT_EQ(nn::find_in(net.named_parameters(), "encoder.fc2.bias"), nullptr);  // bias=false
+  EXPECT_EQ(nn::find_in(params, "encoder.fc2.bias"), nullptr);  // bias=false
 }
 
 TEST(ModuleCount, NumParametersSumsEveryTensor) {
@@ -165,9 +166,10 @@ TEST(StateDict, RoundTripCopiesValuesIntoTheExistingTensors) {
   Tensor w_before = (*b).named_parameters()[0].second;
   ASSERT_FALSE(testing::bitwise_equal(a->named_parameters()[0].second, w_before));
   b->load_state_dict(a->state_dict());
-  for (size_t i = 0; i < a->state_dict().size(); ++i) {
-    EXPECT_EQ(a->state_dict()[i].first, b->state_dict()[i].first);
-    EXPECT_TRUE(testing::bitwise_equal(a->state_dict()[i].second, b->state_dict()[i].second)) << a->state_dict()[i].first;
+  const nn::StateDict sa = a->state_dict(), sb = b->state_dict();
+  for (size_t i = 0; i < sa.size(); ++i) {
+    EXPECT_EQ(sa[i].first, sb[i].first);
+    EXPECT_TRUE(testing::bitwise_equal(sa[i].second, sb[i].second)) << sa[i].first;
   }
   EXPECT_TRUE(b->named_parameters()[0].second.is_same(w_before));  // in place: held handles stay valid
   EXPECT_TRUE(w_before.requires_grad() && w_before.is_leaf());

@@ -46,13 +46,18 @@ struct NamedMaker {
   MakeOpt make;
 };
 
+template <typename Opt>
+MakeOpt maker(optim::Options o) {
+  return [o](const std::vector<Tensor>& p) { return std::make_unique<Opt>(p, o); };
+}
+
 std::vector<NamedMaker> makers() {
   return {
-      {"SGD_nesterov", [](auto& p) { return std::make_unique<optim::SGD>(p, optim::Options{{"lr", 0.05}, {"momentum", 0.9}, {"nesterov", 1}}); }},
-      {"Adam_amsgrad", [](auto& p) { return std::make_unique<optim::Adam>(p, optim::Options{{"lr", 0.01}, {"amsgrad", 1}}); }},
-      {"AdamW", [](auto& p) { return std::make_unique<optim::AdamW>(p, optim::Options{{"lr", 0.01}}); }},
-      {"RMSprop_centered", [](auto& p) { return std::make_unique<optim::RMSprop>(p, optim::Options{{"momentum", 0.5}, {"centered", 1}}); }},
-      {"Adagrad", [](auto& p) { return std::make_unique<optim::Adagrad>(p, optim::Options{{"lr", 0.1}, {"lr_decay", 0.01}}); }},
+      {"SGD_nesterov", maker<optim::SGD>({{"lr", 0.05}, {"momentum", 0.9}, {"nesterov", 1}})},
+      {"Adam_amsgrad", maker<optim::Adam>({{"lr", 0.01}, {"amsgrad", 1}})},
+      {"AdamW", maker<optim::AdamW>({{"lr", 0.01}})},
+      {"RMSprop_centered", maker<optim::RMSprop>({{"momentum", 0.5}, {"centered", 1}})},
+      {"Adagrad", maker<optim::Adagrad>({{"lr", 0.1}, {"lr_decay", 0.01}})},
   };
 }
 

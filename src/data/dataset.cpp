@@ -1,0 +1,172 @@
+// Dataset, TensorDataset and DataLoader (see dataset.h).
+#include "data/dataset.h"
+
+#include <cstring>
+
+#include "core/generator.h"
+#include "core/node.h"
+#include "data/fetch.h"
+#include "data/idx.h"
+#include "ops/ops.h"
+
+namespace tt::data {
+
+Batch Dataset::get_batch(const std::vector<int64_t>& indices) const {
+  std::vector<Tensor> xs, ys;
+  for (int64_t i : indices) {
+    Batch e = example(i);
+    xs.push_back(e.x);
+    ys.push_back(e.y);
+  }
+  NoGradGuard ng;
+  return {stack(xs), stack(ys)};
+}
+
+TensorDataset::TensorDataset(Tensor x, Tensor y) : x_(contiguous(x.detach())), y_(contiguous(y.detach())) {
+  TT_CHECK(x_.dim() >= 1 && y_.dim() >= 1 && x_.shape()[0] == y_.shape()[0], "TensorDataset: x ", x_.shape(), " and y ",
+           y_.shape(), " must have the same first dimension");
+}
+
+Batch TensorDataset::example(int64_t i) const {
+  TT_CHECK(i >= 0 && i < size(), "TensorDataset: index ", i, " out of range for ", size(), " examples");
+  return {x_.select(0, i), y_.select(0, i)};
+}
+
+namespace {
+// Copies rows `indices` of contiguous t into a new (B, ...) tensor.
+Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
+  Shape s = t.shape();
+  s[0] = static_cast<int64_t>(indices.size());
+  Tensor out = empty(s, t.dtype());
+  const size_t row = t.nbytes() / std::max<int64_t>(t.shape()[0], 1);
+  const char* src = static_cast<const char*>(t.raw_data());
+  char* dst = static_cast<char*>(out.raw_data());
+  for (size_t k = 0; k < indices.size(); ++k) std::memcpy(dst + k * row, src + indices[k] * row, row);
+  return out;
+}
+}  // namespace
+
+Batch TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
+  for (int64_t i : indices) TT_CHECK(i >= 0 && i < size(), "TensorDataset: index ", i, " out of range for ", size());
+  return {gather_rows(x_, indices), gather_rows(y_, indices)};
+}
+
+DataLoader::DataLoader(std::shared_ptr<const Dataset> ds, DataLoaderOptions opt) : ds_(std::move(ds)), opt_(opt) {
+  TT_CHECK(ds_ != nullptr, "DataLoader: dataset is null");
+  TT_CHECK(opt_.batch_size > 0, "DataLoader: batch_size must be positive, got ", opt_.batch_size);
+  TT_CHECK(opt_.prefetch >= 0, "DataLoader: prefetch must be >= 0, got ", opt_.prefetch);
+}
+
+DataLoader::~DataLoader() { stop_worker(); }
+
+int64_t DataLoader::num_batches() const {
+  int64_t n = ds_->size();
+  return opt_.drop_last ? n / opt_.batch_size : (n + opt_.batch_size - 1) / opt_.batch_size;
+}
+
+std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
+  std::vector<int64_t> order(ds_->size());
+  for (int64_t i = 0; i < ds_->size(); ++i) order[i] = i;
+  if (opt_.shuffle) {
+    Generator g(opt_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch));
+    for (int64_t i = ds_->size() - 1; i > 0; --i) std::swap(order[i], order[g.randint(0, i + 1)]);
+  }
+  return order;
+}
+
+Batch DataLoader::make_batch(int64_t b) const {
+  int64_t start = b * opt_.batch_size, end = std::min<int64_t>(start + opt_.batch_size, ds_->size());
+  return ds_->get_batch(std::vector<int64_t>(order_.begin() + start, order_.begin() + end));
+}
+
+void DataLoader::start_epoch(int64_t epoch, int64_t first_batch) {
+  stop_worker();
+  TT_CHECK(first_batch >= 0 && first_batch <= num_batches(), "DataLoader: batch ", first_batch,
+           " out of range (epoch has ", num_batches(), " batches)");
+  epoch_ = epoch;
+  batch_ = first_batch;
+  order_ = epoch_order(epoch);
+  if (opt_.prefetch > 0 && batch_ < num_batches()) {
+    stop_ = false;
+    worker_error_ = false;
+    worker_ = std::thread([this, from = batch_, to = num_batches()] { worker_loop(from, to); });
+  }
+}
+
+void DataLoader::worker_loop(int64_t from, int64_t to) {
+  for (int64_t b = from; b < to; ++b) {
+    Batch batch;
+    try {
+      batch = make_batch(b);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lk(mu_);
+      worker_error_ = true;
+      error_ = e.what();
+      cv_.notify_all();
+      return;
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait(lk, [&] { return stop_ || static_cast<int>(queue_.size()) < opt_.prefetch; });
+    if (stop_) return;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+  }
+}
+
+void DataLoader::stop_worker() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  queue_.clear();
+}
+
+bool DataLoader::next(Batch& out) {
+  if (batch_ >= num_batches()) return false;
+  if (opt_.prefetch == 0) {
+    out = make_batch(batch_);  // advance only on success, as the prefetch path does
+    ++batch_;
+    return true;
+  }
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [&] { return !queue_.empty() || worker_error_; });
+  if (queue_.empty()) TT_CHECK(false, "DataLoader: loading batch ", batch_, " failed: ", error_);
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  ++batch_;
+  cv_.notify_all();
+  return true;
+}
+
+std::shared_ptr<TensorDataset> load_idx_pair(const std::string& images, const std::string& labels, double mean,
+                                             double stddev) {
+  IdxArray xi = read_idx(images), yi = read_idx(labels);
+  TT_CHECK(xi.type_code == kIdxU8 && xi.dims.size() == 3, "idx: ", images, ": expected u8 images (N, H, W)");
+  TT_CHECK(yi.type_code == kIdxU8 && yi.dims.size() == 1 && yi.dims[0] == xi.dims[0], "idx: ", labels,
+           ": expected ", xi.dims[0], " u8 labels to match ", images);
+  const int64_t n = xi.dims[0], h = xi.dims[1], w = xi.dims[2];
+  Tensor x = empty(Shape{n, 1, h, w}, kFloat32), y = empty(Shape{n}, kInt64);
+  float* xp = x.data_ptr<float>();
+  const float scale = static_cast<float>(1.0 / (255.0 * stddev)), shift = static_cast<float>(mean / stddev);
+  for (size_t i = 0; i < xi.bytes.size(); ++i) xp[i] = xi.bytes[i] * scale - shift;
+  int64_t* yp = y.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) yp[i] = yi.bytes[i];
+  return std::make_shared<TensorDataset>(x, y);
+}
+
+std::shared_ptr<TensorDataset> load_fashion_mnist(bool train, const std::string& dir) {
+  std::string d = dir.empty() ? "/usr/share/datasets/fashion-mnist" : dir;
+  std::string split = train ? "train" : "t10k";
+  return load_idx_pair(d + "/" + split + "-images-idx3-ubyte.gz", d + "/" + split + "-labels-idx1-ubyte.gz", 0.2860,
+                       0.3530);
+}
+
+std::shared_ptr<TensorDataset> load_mnist(bool train, const std::string& data_dir) {
+  std::string d = (data_dir.empty() ? default_data_dir() : data_dir) + "/mnist/";
+  std::string split = train ? "train" : "test";
+  return load_idx_pair(d + split + "-images.idx", d + split + "-labels.idx", 0.1307, 0.3081);
+}
+
+}  // namespace tt::data
