@@ -81,25 +81,34 @@ TrainingState load_checkpoint(const std::string& path, nn::Module& model, optim:
     else if (k.rfind("optim/", 0) == 0) opt_sd.tensors.emplace_back(k.substr(6), v);
     else TT_CHECK(false, "checkpoint: ", path, ": unexpected tensor \"", k, "\"");
   }
+  // Parse and validate everything first; then apply, optimizer (itself all-or-nothing) before the
+  // model, so a failure leaves model and optimizer untouched.
   TrainingState s;
+  int64_t sched_epoch = -1;
   try {
-    model.load_state_dict(model_sd);
-    if (opt) {
-      TT_CHECK(j.contains("optimizer"), "checkpoint: ", path, ": holds no optimizer state");
-      TT_CHECK(j["optimizer"]["name"] == opt->name(), "checkpoint: ", path, ": optimizer is ",
-               j["optimizer"]["name"].get<std::string>(), ", expected ", opt->name());
-      opt_sd.scalars = j["optimizer"]["scalars"].get<std::map<std::string, double>>();
-      opt->load_state_dict(opt_sd);
-    }
-    if (sched) sched->set_last_epoch(j.at("scheduler_epoch").get<int64_t>());
     s.step = j.at("step"), s.epoch = j.at("epoch"), s.batch_in_epoch = j.at("batch_in_epoch");
     s.loader_seed = std::stoull(j.at("loader_seed").get<std::string>());
     auto rng = j.at("rng_state").get<std::vector<std::string>>();
     TT_CHECK(rng.size() == 7, "checkpoint: ", path, ": rng_state has ", rng.size(), " words, expected 7");
     for (size_t i = 0; i < 7; ++i) s.rng_state[i] = std::stoull(rng[i]);
     s.extra = j.at("extra").get<std::map<std::string, double>>();
+    if (sched) sched_epoch = j.at("scheduler_epoch").get<int64_t>();
+    if (opt) {
+      TT_CHECK(j.contains("optimizer"), "checkpoint: ", path, ": holds no optimizer state");
+      TT_CHECK(j["optimizer"]["name"] == opt->name(), "checkpoint: ", path, ": optimizer is ",
+               j["optimizer"]["name"].get<std::string>(), ", expected ", opt->name());
+      opt_sd.scalars = j["optimizer"]["scalars"].get<std::map<std::string, double>>();
+    }
   } catch (const nlohmann::json::exception& e) {
     TT_CHECK(false, "checkpoint: ", path, ": malformed state: ", e.what());
+  } catch (const std::logic_error& e) {  // std::stoull on a malformed number
+    TT_CHECK(false, "checkpoint: ", path, ": malformed state: ", e.what());
+  }
+  try {
+    model.check_state_dict(model_sd);
+    if (opt) opt->load_state_dict(opt_sd);
+    model.load_state_dict(model_sd);
+    if (sched) sched->set_last_epoch(sched_epoch);
   } catch (const tt::Error& e) {
     throw tt::Error(std::string(e.what()).rfind("checkpoint:", 0) == 0 ? e.what()
                                                                         : "checkpoint: " + path + ": " + e.what());

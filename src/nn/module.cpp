@@ -82,7 +82,7 @@ StateDict Module::state_dict() const {
   return out;
 }
 
-void Module::load_state_dict(const StateDict& sd, bool strict) {
+void Module::check_state_dict(const StateDict& sd, bool strict) const {
   StateDict mine = state_dict();
   for (const auto& [k, v] : mine) {
     const Tensor* src = find_in(sd, k);
@@ -90,14 +90,20 @@ void Module::load_state_dict(const StateDict& sd, bool strict) {
       TT_CHECK(!strict, "load_state_dict: missing key \"", k, "\" (", type_name(), " expects it, shape ", v.shape(), ")");
       continue;
     }
-    TT_CHECK(src->shape() == v.shape(), "load_state_dict: key \"", k, "\" has shape ", src->shape(),
-             " but the model expects ", v.shape());
-    NoGradGuard ng;
-    kernels::copy_cpu(v, *src);
+    TT_CHECK(src->defined() && src->shape() == v.shape(), "load_state_dict: key \"", k, "\" has shape ",
+             src->defined() ? src->shape() : Shape{}, " but the model expects ", v.shape());
   }
   if (strict)
     for (const auto& [k, v] : sd)
       TT_CHECK(find_in(mine, k), "load_state_dict: unexpected key \"", k, "\" (not in ", type_name(), ")");
+}
+
+// All-or-nothing: every key and shape is checked before the first tensor is overwritten.
+void Module::load_state_dict(const StateDict& sd, bool strict) {
+  check_state_dict(sd, strict);
+  NoGradGuard ng;
+  for (const auto& [k, v] : state_dict())
+    if (const Tensor* src = find_in(sd, k)) kernels::copy_cpu(v, *src);
 }
 
 void Module::to(DType dtype) {

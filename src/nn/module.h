@@ -37,6 +37,8 @@ class Module {
   // (shapes must match; strict: no missing or unexpected keys) and names the offending key.
   StateDict state_dict() const;
   void load_state_dict(const StateDict& sd, bool strict = true);
+  // The checks of load_state_dict without loading (throws on the first mismatch).
+  void check_state_dict(const StateDict& sd, bool strict = true) const;
   // Converts every parameter and buffer to `dtype` in place (handles held elsewhere stay valid).
   void to(DType dtype);
 

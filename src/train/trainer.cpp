@@ -119,8 +119,10 @@ EvalResult Trainer::evaluate(data::DataLoader& loader) {
 }
 
 std::vector<EpochMetrics> Trainer::fit(data::DataLoader& train, data::DataLoader* eval) {
-  for (int64_t e = static_cast<int64_t>(history_.size()); e < opt_s_.epochs; ++e) {
-    EpochMetrics m = train_epoch(train, e);
+  int64_t first = std::max<int64_t>(static_cast<int64_t>(history_.size()), resume_epoch_);
+  for (int64_t e = first; e < opt_s_.epochs; ++e) {
+    EpochMetrics m = train_epoch(train, e, e == resume_epoch_ ? resume_batch_ : 0);
+    resume_batch_ = 0;
     if (eval) {
       EvalResult r = evaluate(*eval);
       m.eval_loss = r.loss, m.eval_accuracy = r.accuracy;
@@ -168,6 +170,7 @@ void Trainer::save(const std::string& path, int64_t epoch, int64_t batch) const 
 std::pair<int64_t, int64_t> Trainer::resume(const std::string& path) {
   io::TrainingState st = io::load_checkpoint(path, model_, &opt_, sched_);
   step_ = st.step;
+  resume_epoch_ = st.epoch, resume_batch_ = st.batch_in_epoch;
   return {st.epoch, st.batch_in_epoch};
 }
 

@@ -43,7 +43,8 @@ class Trainer {
   Trainer(nn::Module& model, optim::Optimizer& opt, LossFn loss, TrainerOptions options = {});
   void set_scheduler(optim::LRScheduler* s) { sched_ = s; }
 
-  // Runs epochs [start_epoch, options.epochs); evaluates on `eval` (may be null) after each.
+  // Runs the remaining epochs up to options.epochs (after resume(): from the saved epoch and
+  // batch); evaluates on `eval` (may be null) after each.
   std::vector<EpochMetrics> fit(data::DataLoader& train, data::DataLoader* eval);
   EpochMetrics train_epoch(data::DataLoader& train, int64_t epoch, int64_t first_batch = 0);
   EvalResult evaluate(data::DataLoader& loader);
@@ -66,6 +67,7 @@ class Trainer {
   TrainerOptions opt_s_;
   optim::LRScheduler* sched_ = nullptr;
   int64_t step_ = 0;
+  int64_t resume_epoch_ = 0, resume_batch_ = 0;  // where fit() continues after resume()
   std::vector<EpochMetrics> history_;
   std::vector<double> step_losses_;
 };

@@ -239,6 +239,21 @@ TEST_F(CorruptCheckpoint, ModelShapeMismatchIsAnError) {
   EXPECT_TT_ERROR(io::load_checkpoint(good(), other, nullptr, nullptr), "checkpoint", good(), "missing key");
 }
 
+TEST_F(CorruptCheckpoint, FailedLoadLeavesModelAndOptimizerUntouched) {
+  auto m = small_model();
+  optim::SGD sgd(m->parameters(), {{"lr", 0.1}, {"momentum", 0.9}});
+  train_a_little(*m, sgd, nullptr, 2);
+  auto before = small_model();
+  before->load_state_dict(m->state_dict());
+  auto opt_before = sgd.state_dict();
+  EXPECT_THROW(io::load_checkpoint(good(), *m, &sgd, nullptr), Error);  // checkpoint holds Adam state
+  expect_same_state(*m, *before);
+  auto opt_after = sgd.state_dict();
+  ASSERT_EQ(opt_after.tensors.size(), opt_before.tensors.size());
+  for (size_t i = 0; i < opt_after.tensors.size(); ++i)
+    EXPECT_TRUE(testing::bitwise_equal(opt_after.tensors[i].second, opt_before.tensors[i].second));
+}
+
 // ---- resume in a new process ------------------------------------------------------------------
 
 // The run: an MLP with Dropout on a synthetic 3-class dataset, DataLoader(shuffle, seed) with

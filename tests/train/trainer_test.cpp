@@ -206,4 +206,45 @@ TEST_F(TrainerTest, CountCorrectAndBadOptions) {
 }
 
 }  // namespace
+// fit() after resume() continues from the checkpoint's epoch with the same losses as a run that
+// never stopped (the checkpoint is written by the Trainer at the end of every epoch).
+TEST_F(TrainerTest, FitAfterResumeContinuesTheSameRun) {
+  auto run = [&](const std::string& ckpt, const std::string& resume_from) {
+    Generator g(5);
+    auto model = classifier(&g);
+    optim::Adam opt(model->parameters(), {{"lr", 0.02}});
+    optim::StepLR sched(opt, 2, 0.5);
+    data::DataLoader train(blobs(120, 1), loader(16, true, 7));
+    train::TrainerOptions to;
+    to.epochs = 4, to.progress = false, to.checkpoint_path = ckpt;
+    train::Trainer trainer(*model, opt, nn::CrossEntropyLoss{}, to);
+    trainer.set_scheduler(&sched);
+    if (!resume_from.empty()) EXPECT_EQ(trainer.resume(resume_from).first, 2);
+    return trainer.fit(train, nullptr);
+  };
+  manual_seed(11);
+  auto full = run(path("full.ckpt"), "");
+  ASSERT_EQ(full.size(), 4u);
+  // Re-create the state after epoch 2 by training 2 epochs, then resume from it.
+  {
+    Generator g(5);
+    auto model = classifier(&g);
+    optim::Adam opt(model->parameters(), {{"lr", 0.02}});
+    optim::StepLR sched(opt, 2, 0.5);
+    data::DataLoader train(blobs(120, 1), loader(16, true, 7));
+    train::TrainerOptions to;
+    to.epochs = 2, to.progress = false, to.checkpoint_path = path("half.ckpt");
+    train::Trainer trainer(*model, opt, nn::CrossEntropyLoss{}, to);
+    trainer.set_scheduler(&sched);
+    manual_seed(11);
+    trainer.fit(train, nullptr);
+  }
+  manual_seed(999);  // the checkpoint's RNG state must win
+  auto rest = run(path("rest.ckpt"), path("half.ckpt"));
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].epoch, 2);
+  EXPECT_EQ(rest[0].train_loss, full[2].train_loss);
+  EXPECT_EQ(rest[1].train_loss, full[3].train_loss);
+}
+
 }  // namespace tt
