@@ -46,10 +46,10 @@ std::pair<int, std::vector<std::string>> run_command(const std::string& cmd) {
 // Why /usr/bin/python3 with torch is unusable, or "" (checked once per process).
 const std::string& torch_problem() {
   static const std::string why = [] {
-    if (!std::filesystem::exists(kPython)) return std::string(kPython) + " not found (apt-get install -y python3-torch)";
+    const std::string install = " (apt-get install -y python3-torch python3-numpy)";
+    if (!std::filesystem::exists(kPython)) return std::string(kPython) + " not found" + install;
     auto [rc, out] = run_command(std::string(kPython) + " -c 'import torch'");
-    if (rc != 0)
-      return std::string("torch not importable by ") + kPython + " (apt-get install -y python3-torch python3-numpy)";
+    if (rc != 0) return std::string("torch not importable by ") + kPython + install;
     return std::string();
   }();
   return why;
@@ -127,9 +127,9 @@ PeerRun run_peer(const std::string& script, const std::string& extra_args, int t
     run.missing = std::string("Fashion-MNIST not in ") + kFmnistDir + " (apt-get install -y dataset-fashion-mnist)";
     return run;
   }
-  std::string env = "env";
-  if (std::string core = openblas_coretype(); !core.empty()) env += " OPENBLAS_CORETYPE=" + core;
-  if (blas_threads != threads) env += " PEERS_BLAS_THREADS=" + std::to_string(blas_threads);
+  const std::string core = openblas_coretype();
+  const std::string env = (core.empty() ? "env -u OPENBLAS_CORETYPE" : "env OPENBLAS_CORETYPE=" + core) +
+                          " PEERS_BLAS_THREADS=" + std::to_string(blas_threads);
   const std::string cmd = fmt::format("{} {} {} --threads {} {}", env, kPython, shell_quote(path), threads, extra_args);
   auto [rc, lines] = run_command(cmd);
   for (const std::string& line : lines) {

@@ -15,7 +15,7 @@
 namespace tt::bench {
 namespace {
 
-// A figure of ours: µs per call of fn, and the peer figure it is compared with.
+// One of our figures (µs per call) and the name of the peer figure it is compared with.
 struct OpsCase {
   std::string name, peer_figure;
   double us = 0;
@@ -38,37 +38,37 @@ std::vector<Result> suite_ops(const SuiteArgs& args) {
   manual_seed(0);
   LoadMonitor load;
   std::vector<OpsCase> cases;
-  auto add_case = [&](const char* name, const char* figure, double us) {
-    cases.push_back({name, fmt::format("{}_t{}", figure, args.threads), us});
+  auto add_case = [&](const char* name, double us) {  // torch_dispatch.py names it <name>_t<threads>
+    cases.push_back({name, fmt::format("{}_t{}", name, args.threads), us});
     std::cout << fmt::format("ours: {:<24} {:8.3f} us\n", name, us) << std::flush;
   };
 
   Tensor a = ones(Shape{1}), b = ones(Shape{1});
-  add_case("add_1elem", "add_1elem", us_per_call([&] { do_not_optimize(add(a, b).impl()); }));
-  add_case("add_1elem_inplace", "add_1elem_inplace", us_per_call([&] { a.add_(b); }));
+  add_case("add_1elem", us_per_call([&] { do_not_optimize(add(a, b).impl()); }));
+  add_case("add_1elem_inplace", us_per_call([&] { a.add_(b); }));
 
   nn::Linear lin(8, 8);
   Tensor x = randn(Shape{1, 8});
-  add_case("linear8_b1_nograd", "linear8_b1_nograd", us_per_call([&] {
+  add_case("linear8_b1_nograd", us_per_call([&] {
              NoGradGuard ng;
              do_not_optimize(lin(x).impl());
            }));
-  add_case("linear8_b1_grad", "linear8_b1_grad", us_per_call([&] { do_not_optimize(lin(x).impl()); }));
+  add_case("linear8_b1_grad", us_per_call([&] { do_not_optimize(lin(x).impl()); }));
 
   auto mlp = tiny_mlp();
-  add_case("mlp_tiny_fwd_grad", "mlp_tiny_fwd_grad", us_per_call([&] { do_not_optimize((*mlp)(x).sum().impl()); }));
-  add_case("mlp_tiny_fwd_bwd", "mlp_tiny_fwd_bwd", us_per_call([&] {
+  add_case("mlp_tiny_fwd_grad", us_per_call([&] { do_not_optimize((*mlp)(x).sum().impl()); }));
+  add_case("mlp_tiny_fwd_bwd", us_per_call([&] {
              mlp->zero_grad();
              (*mlp)(x).sum().backward();
            }));
   optim::SGD sgd(mlp->parameters(), {{"lr", 1e-3}});
-  add_case("mlp_tiny_fwd_bwd_sgd", "mlp_tiny_fwd_bwd_sgd", us_per_call([&] {
+  add_case("mlp_tiny_fwd_bwd_sgd", us_per_call([&] {
              sgd.zero_grad();
              (*mlp)(x).sum().backward();
              sgd.step();
            }));
   optim::Adam adam(mlp->parameters(), {{"lr", 1e-3}});
-  add_case("mlp_tiny_fwd_bwd_adam", "mlp_tiny_fwd_bwd_adam", us_per_call([&] {
+  add_case("mlp_tiny_fwd_bwd_adam", us_per_call([&] {
              adam.zero_grad();
              (*mlp)(x).sum().backward();
              adam.step();

@@ -18,19 +18,27 @@ Options sgd_defaults(Options o) {
   return d;
 }
 
-template <typename T>
-void sgd_kernel(T* p, const T* g, T* buf, int64_t n, bool first, const Options& o) {
-  const T lr = T(o.at("lr")), mu = T(o.at("momentum")), damp = T(o.at("dampening")), wd = T(o.at("weight_decay"));
-  const bool nesterov = o.at("nesterov") != 0;
+// The momentum variants are template parameters so each inner loop is branch-free (a branch on
+// the buffer pointer inside the loop made GCC vectorise with masked loads: ~6 ns per element).
+template <typename T, bool kMomentum, bool kNesterov>
+void sgd_loop(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t n, bool first, T lr, T mu, T damp,
+              T wd) {
   for (int64_t i = 0; i < n; ++i) {
-    T d = g[i];
-    if (wd != 0) d += wd * p[i];
-    if (buf) {
+    T d = g[i] + wd * p[i];
+    if constexpr (kMomentum) {
       buf[i] = first ? d : mu * buf[i] + (T(1) - damp) * d;
-      d = nesterov ? d + mu * buf[i] : buf[i];
+      d = kNesterov ? d + mu * buf[i] : buf[i];
     }
     p[i] -= lr * d;
   }
+}
+
+template <typename T>
+void sgd_kernel(T* p, const T* g, T* buf, int64_t n, bool first, const Options& o) {
+  const T lr = T(o.at("lr")), mu = T(o.at("momentum")), damp = T(o.at("dampening")), wd = T(o.at("weight_decay"));
+  if (!buf) sgd_loop<T, false, false>(p, g, buf, n, first, lr, mu, damp, wd);
+  else if (o.at("nesterov") != 0) sgd_loop<T, true, true>(p, g, buf, n, first, lr, mu, damp, wd);
+  else sgd_loop<T, true, false>(p, g, buf, n, first, lr, mu, damp, wd);
 }
 
 }  // namespace

@@ -240,6 +240,23 @@ struct BPanels {
 void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int64_t mc, int64_t nc,
                   int64_t kc, float alpha, float beta, float* c, int64_t ldc) {
   const auto micro = ap.cols ? isa.micro_a_cols : isa.micro_a_rows;
+#ifdef TT_GEMM_TUNE
+  static const bool ir_outer = std::getenv("TT_ORDER") && std::atoi(std::getenv("TT_ORDER")) == 1;
+  if (ir_outer) {
+    for (int64_t ir = 0; ir < mc; ir += isa.mr) {
+      int64_t m = std::min<int64_t>(isa.mr, mc - ir);
+      for (int64_t jr = 0; jr < nc; jr += isa.nr) {
+        const int64_t n = std::min<int64_t>(isa.nr, nc - jr);
+        const bool direct = bp.direct != nullptr && n == isa.nr;
+        const float* bpanel = direct ? bp.direct + jr : (bp.direct ? bp.packed : bp.packed + jr * kc);
+        const int64_t ldb = direct ? bp.ldb : isa.nr;
+        micro(kc, ap.ptr + ir * ap.panel_step, ap.stride, bpanel, ldb, c + ir * ldc + jr, ldc, m, n, alpha,
+              beta);
+      }
+    }
+    return;
+  }
+#endif
   for (int64_t jr = 0; jr < nc; jr += isa.nr) {
     const int64_t n = std::min<int64_t>(isa.nr, nc - jr);
     const bool direct = bp.direct != nullptr && n == isa.nr;
