@@ -13,11 +13,16 @@
 namespace tt {
 namespace {
 
-void accumulate_leaf(TensorImpl* leaf, const Tensor& g) {
-  Tensor gg = g.dtype() == leaf->dtype ? g : cast(g, leaf->dtype);
+// Note [Stealing gradients]: the first gradient of a leaf becomes its .grad. If nothing else holds
+// the tensor or its storage (the common case: a fresh matmul/sum output) we keep it as is, as
+// PyTorch's AccumulateGrad does; otherwise it may be shared with other nodes and is copied.
+void accumulate_leaf(TensorImpl* leaf, Tensor g) {
+  Tensor gg = g.dtype() == leaf->dtype ? std::move(g) : cast(g, leaf->dtype);
   if (gg.shape() != leaf->shape) gg = sum_to(gg, leaf->shape);
   if (!leaf->grad) {
-    leaf->grad = clone(gg).impl_ptr();  // a copy: g may be shared with other nodes
+    bool unique = gg.impl_ptr().use_count() == 1 && gg.storage().use_count() == 1 && gg.is_contiguous() &&
+                  gg.offset() == 0 && !gg.requires_grad();
+    leaf->grad = unique ? gg.impl_ptr() : clone(gg).impl_ptr();
   } else {
     Tensor(leaf->grad).add_(gg);
   }
@@ -94,7 +99,7 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
           if (grads[i].defined()) add_to_node(e.node.get(), grads[i]);
           if (--e.node->pending == 0) ready.push_back(e.node);
         } else if (e.leaf && grads[i].defined()) {
-          accumulate_leaf(e.leaf.get(), grads[i]);
+          accumulate_leaf(e.leaf.get(), std::move(grads[i]));
         }
       }
       if (!retain_graph) {

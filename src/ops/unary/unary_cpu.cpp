@@ -97,6 +97,14 @@ template <typename T, UnaryKind K>
 void backward_kind(const Tensor& dx, const Tensor& dy, const Tensor& x, const Tensor& y, T p) {
   auto L = ops::make_loop<4>(dx.shape(), {&dx, &dy, &x, &y});
   ops::for_each_row(L, [p](char** ptr, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T) && s[3] == sizeof(T)) {  // vectorisable
+      T* __restrict dx = reinterpret_cast<T*>(ptr[0]);
+      const T* __restrict dy = reinterpret_cast<const T*>(ptr[1]);
+      const T* __restrict xs = reinterpret_cast<const T*>(ptr[2]);
+      const T* __restrict ys = reinterpret_cast<const T*>(ptr[3]);
+      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * derivative<T>(K, xs[i], ys[i], p);
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       T g = *reinterpret_cast<const T*>(ptr[1] + i * s[1]);
       T xv = *reinterpret_cast<const T*>(ptr[2] + i * s[2]);
