@@ -98,10 +98,12 @@ void check_case(const Case& c, std::mt19937& rng, Gemm gemm) {
   }
 }
 
-// Sizes around the micro-tiles (14×32, 6×16, 4×8), the cache blocks (MC 336/144, KC 256) and primes.
-const std::vector<int64_t> kEdgeSizes = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  13,  14,  15,  16,  17,
-                                         23, 28, 29, 31, 32, 33, 41, 47, 48, 63, 64,  65,  97,  127, 128,
-                                         129, 143, 144, 145, 255, 256, 257, 335, 336, 337};
+// Sizes around the micro-tiles (14×32, 6×16, 4×8), the cache blocks (MC 168/120/64, KC 512/256),
+// the path switches (direct B up to M = 32, packed A above M = 128) and primes.
+const std::vector<int64_t> kEdgeSizes = {0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   13,  14,  15,  16,
+                                         17,  23,  28,  29,  31,  32,  33,  41,  47,  48,  63,  64,  65,  97,
+                                         119, 120, 121, 127, 128, 129, 167, 168, 169, 255, 256, 257, 511, 512,
+                                         513};
 
 // Random shapes drawn from kEdgeSizes (weighted toward small), with M*N*K capped to keep the naive
 // reference cheap under sanitizers.
@@ -110,7 +112,7 @@ std::vector<Case> random_cases(int count, uint32_t seed, int64_t max_work) {
   auto pick = [&] {
     std::uniform_int_distribution<size_t> d(0, kEdgeSizes.size() - 1);
     size_t i = d(rng), j = d(rng);
-    return kEdgeSizes[std::min(i, j)];  // min of two draws: small sizes more often
+    return kEdgeSizes[d(rng) % 3 == 0 ? i : std::min(i, j)];  // mostly min of two: small sizes more often
   };
   const double alphas[] = {1.0, -0.5, 2.25};
   const double betas[] = {0.0, 1.0, -1.5, 0.5};
@@ -135,7 +137,11 @@ std::vector<Case> block_edge_cases() {
           {false, true, 29, 3100, 40, 0, 5, 2, 1.0, 0.5},    {true, false, 5, 3073, 257, 1, 0, 0, 2.25, 0.0},
           {false, true, 1, 1100, 1000, 0, 3, 0, 1.0, 0.0},   {true, false, 1, 1300, 900, 2, 1, 0, 1.0, 1.0},
           {false, false, 1200, 1, 900, 1, 4, 3, -0.5, 0.0},  {true, true, 1500, 1, 700, 0, 0, 1, 1.0, -1.5},
-          {false, true, 200, 200, 300, 1, 1, 1, 1.0, 0.0},   {true, false, 64, 784, 128, 0, 0, 0, 1.0, 1.0}};
+          {false, true, 200, 200, 300, 1, 1, 1, 1.0, 0.0},   {true, false, 64, 784, 128, 0, 0, 0, 1.0, 1.0},
+          // dot-product path (trans_b with few rows or few columns)
+          {false, true, 3, 130, 100, 1, 2, 3, 1.0, 0.0},     {true, true, 20, 50, 300, 2, 0, 1, -0.5, 1.0},
+          {false, true, 200, 13, 70, 0, 1, 0, 2.25, 0.0},    {false, true, 8, 128, 784, 0, 0, 0, 1.0, 0.5},
+          {true, true, 4, 1000, 600, 3, 1, 0, 1.0, 0.0}};
 }
 
 // ISAs this CPU can run: each is forced in turn so every kernel gets tested.
@@ -248,6 +254,7 @@ TEST(Gemm, IsBitwiseDeterministicWithTwoThreads) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   struct Shape { bool ta, tb; int64_t m, n, k; };
   for (const Shape s : {Shape{false, false, 300, 400, 500}, Shape{false, true, 64, 128, 784},
+                        Shape{false, true, 8, 128, 784}, Shape{false, true, 256, 10, 128},
                         Shape{true, false, 333, 97, 1024}, Shape{false, true, 1, 2048, 1024},
                         Shape{true, false, 1, 1500, 1000}}) {
     std::vector<float> a(static_cast<size_t>(s.m * s.k)), b(static_cast<size_t>(s.k * s.n));

@@ -1,7 +1,7 @@
-// gemm_f32 / gemm_f64 drivers. gemm_f32 is a GotoBLAS/BLIS-style blocked GEMM: op(B) is packed
-// into KC×NC panels, op(A) optionally into MC×KC blocks, and an ISA micro-kernel (AVX-512, AVX2
-// or scalar, picked at run time) computes MR×NR tiles; M == 1 / N == 1 go to GEMV kernels.
-// gemm_f64 is a plain blocked loop for float64 gradient checks: correct, not tuned.
+// gemm_f32 / gemm_f64 drivers. gemm_f32 is a GotoBLAS/BLIS-style blocked GEMM (op(B) packed into
+// KC×NC panels, op(A) into MC×KC blocks when M is large, an MR×NR micro-kernel picked at run time:
+// AVX-512, AVX2 or scalar), with GEMV kernels for M == 1 / N == 1 and a dot-product path for A·Bᵀ
+// with few rows. gemm_f64 is a plain blocked loop for float64 gradient checks: correct, not tuned.
 // Not here: SIMD code (gemm_kernels_*.cpp), shape checks (the matmul / linear ops do those).
 #include <algorithm>
 #include <atomic>
@@ -39,6 +39,14 @@ void scalar_micro(int64_t k, const float* a, int64_t as, const float* b, int64_t
   }
   for (int64_t r = 0; r < m; ++r)
     for (int64_t j = 0; j < n; ++j) c[r * ldc + j] = combine(acc[r][j], alpha, beta, c[r * ldc + j]);
+}
+
+void scalar_pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += kScalarNr) {
+    float* panel = dst + (j0 / kScalarNr) * k * kScalarNr;
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < kScalarNr; ++j) panel[p * kScalarNr + j] = j0 + j < n ? b[p * ldb + j0 + j] : 0.0f;
+  }
 }
 
 void scalar_pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
@@ -95,8 +103,8 @@ const SgemmIsa& current_isa() {
 
 const SgemmIsa* sgemm_isa_scalar() {
   static const SgemmIsa isa{"scalar",           kScalarMr,       kScalarNr,
-                            &scalar_micro<false>, &scalar_micro<true>, &scalar_pack_b_trans,
-                            &scalar_gemv_dot,   &scalar_gemv_axpy};
+                            &scalar_micro<false>, &scalar_micro<true>, &scalar_pack_b, &scalar_pack_b_trans,
+                            &scalar_gemv_dot,   &scalar_gemv_axpy, nullptr};
   return &isa;
 }
 
@@ -123,29 +131,31 @@ using detail::SgemmIsa;
 // ---------------------------------------------------------------------------------------------
 // Blocking. Loop nest (BLIS order):  jc: NC columns  ->  pc: KC depth (pack B̃ KC×NC)
 //   -> ic: MC rows (pack Ã MC×KC)  ->  jr: NR columns  ->  ir: MR rows  ->  micro-kernel.
-// One B̃ micro-panel (KC×NR) is reused by all MC/MR micro-kernels of the ir loop, so it should sit
-// in L1; the Ã block (MC×KC) is swept once per jr step, so it should sit in L2; B̃ (KC×NC) is
-// swept once per ic step and lives in L3.
+// Each micro-kernel call streams an MR×KC sliver of Ã and a KC×NR sliver of B̃ and ends with one
+// read-modify-write of its C tile, so KC is made as large as L2 allows: C traffic per FMA falls as
+// 1/KC. The B̃ sliver is reused by the MC/MR calls of the ir loop (L1/L2), the Ã block by the
+// NC/NR calls of the jr loop (L2), and B̃ by the M/MC steps of the ic loop (L3).
 struct Blocking {
   int64_t mc, kc, nc;
 };
 
 Blocking blocking_for(const SgemmIsa& isa) {
-  // AVX-512 14×32: KC = 256 -> B̃ micro-panel 256×32×4 B = 32 KiB of the 48 KiB L1;
-  // MC = 336 -> Ã 336×256×4 B = 336 KiB of a 1-2 MiB L2; NC = 3072 -> B̃ 3 MiB of L3.
-  if (isa.nr == 32) return {336, 256, 3072};
-  // AVX2 6×16: KC = 256 -> 16 KiB B̃ micro-panel (32 KiB L1); Ã 144×256×4 B = 144 KiB for a
-  // 256 KiB+ L2; NC = 2048 -> 2 MiB B̃.
-  if (isa.nr == 16) return {144, 256, 2048};
-  return {64, 256, 1024};
+  // AVX-512 14×32 (tuned on Zen 5: 48 KiB L1d, 1 MiB L2, 32 MiB L3). KC = 512: slivers of
+  // 28 KiB (Ã) + 64 KiB (B̃) stream from L2 at ~13 B/cycle, far below L2 bandwidth, so KC may
+  // outgrow L1; KC 256 -> 512 gained ~10% at n = 2048. MC = 168 -> Ã = 168×512×4 B = 336 KiB of
+  // L2. NC = 3072 -> B̃ = 6 MiB of L3.
+  if (isa.nr == 32) return {168, 512, 3072};
+  // AVX2 6×16 (for Haswell..Zen 3 class: 32 KiB L1d, 256 KiB-1 MiB L2): KC = 256 -> B̃ sliver
+  // 16 KiB in L1; MC = 120 -> Ã = 120 KiB in L2; NC = 2048 -> B̃ = 2 MiB in L3.
+  if (isa.nr == 16) return {120, 256, 2048};
+  return {64, 256, 1024};  // scalar 4×8: correctness fallback, sizes only keep buffers modest
 }
 
-#ifdef TT_GEMM_TUNE
-int64_t env_or(const char* name, int64_t def) {
-  const char* v = std::getenv(name);
-  return v ? std::atoll(v) : def;
-}
-#endif
+
+// Below this many multiply-adds (m*n*k) a GEMM runs on one thread: ~0.6 µs of work at 200
+// GFLOP/s, about what handing a chunk to a spinning pool worker costs (measured: 48³ is faster on
+// 2 threads, 32³ slower).
+constexpr int64_t kParallelMinWork = int64_t{1} << 17;
 
 // Grow-only 64-byte-aligned scratch, one per thread, so steady-state calls do not allocate.
 class AlignedScratch {
@@ -196,24 +206,6 @@ APanels pack_a(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda
   return {dst, mr, kc, true};
 }
 
-// Packs the kc×nc block of op(B) at `b` into NR-column panels [kc][NR], zero-padded to NR.
-void pack_b(const SgemmIsa& isa, bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb,
-            float* dst) {
-  if (trans_b) {
-    isa.pack_b_trans(kc, nc, b, ldb, dst);
-    return;
-  }
-  const int64_t nr = isa.nr;
-  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
-    int64_t cols = std::min(nr, nc - j0);
-    float* panel = dst + j0 * kc;
-    for (int64_t p = 0; p < kc; ++p) {
-      std::memcpy(panel + p * nr, b + p * ldb + j0, sizeof(float) * cols);
-      std::fill(panel + p * nr + cols, panel + (p + 1) * nr, 0.0f);
-    }
-  }
-}
-
 struct GemmArgs {
   bool trans_a, trans_b;
   int64_t m, n, k;
@@ -240,23 +232,6 @@ struct BPanels {
 void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int64_t mc, int64_t nc,
                   int64_t kc, float alpha, float beta, float* c, int64_t ldc) {
   const auto micro = ap.cols ? isa.micro_a_cols : isa.micro_a_rows;
-#ifdef TT_GEMM_TUNE
-  static const bool ir_outer = std::getenv("TT_ORDER") && std::atoi(std::getenv("TT_ORDER")) == 1;
-  if (ir_outer) {
-    for (int64_t ir = 0; ir < mc; ir += isa.mr) {
-      int64_t m = std::min<int64_t>(isa.mr, mc - ir);
-      for (int64_t jr = 0; jr < nc; jr += isa.nr) {
-        const int64_t n = std::min<int64_t>(isa.nr, nc - jr);
-        const bool direct = bp.direct != nullptr && n == isa.nr;
-        const float* bpanel = direct ? bp.direct + jr : (bp.direct ? bp.packed : bp.packed + jr * kc);
-        const int64_t ldb = direct ? bp.ldb : isa.nr;
-        micro(kc, ap.ptr + ir * ap.panel_step, ap.stride, bpanel, ldb, c + ir * ldc + jr, ldc, m, n, alpha,
-              beta);
-      }
-    }
-    return;
-  }
-#endif
   for (int64_t jr = 0; jr < nc; jr += isa.nr) {
     const int64_t n = std::min<int64_t>(isa.nr, nc - jr);
     const bool direct = bp.direct != nullptr && n == isa.nr;
@@ -273,27 +248,18 @@ void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int
 // Whether to copy op(A) blocks: packing makes the MR row streams contiguous (no cache-set or TLB
 // conflicts for large lda); for few rows the copy costs more than it saves.
 bool want_pack_a(const GemmArgs& g) {
-#ifdef TT_GEMM_TUNE
-  if (const char* v = std::getenv("TT_PACK_A")) return std::atoi(v) != 0;
-#endif
   return g.m > 128;
 }
 
 // Whether to read op(B) in place: when B is not transposed its rows already hold NR contiguous
 // columns, and with few rows of C each B̃ panel is used too few times to repay the copy.
 bool want_direct_b(const GemmArgs& g) {
-#ifdef TT_GEMM_TUNE
-  if (const char* v = std::getenv("TT_DIRECT_B")) return !g.trans_b && g.m <= std::atoi(v);
-#endif
   return !g.trans_b && g.m <= 32;
 }
 
 // One thread's whole GEMM (a sub-block of C): the five-loop blocked algorithm.
 void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
-  Blocking blk = blocking_for(isa);
-#ifdef TT_GEMM_TUNE
-  blk = {env_or("TT_MC", blk.mc), env_or("TT_KC", blk.kc), env_or("TT_NC", blk.nc)};
-#endif
+  const Blocking blk = blocking_for(isa);
   const bool pack_a_blocks = want_pack_a(g), direct_b = want_direct_b(g);
   const int64_t nr = isa.nr, mr = isa.mr;
   const int64_t kc_max = std::min(blk.kc, g.k);
@@ -307,11 +273,11 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
       const float* b = g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc;
       BPanels bp{nullptr, g.ldb, bbuf};
       if (!direct_b) {
-        pack_b(isa, g.trans_b, kc, nc, b, g.ldb, bbuf);
+        (g.trans_b ? isa.pack_b_trans : isa.pack_b)(kc, nc, b, g.ldb, bbuf);
       } else {
         bp.direct = b;
         const int64_t full = nc / nr * nr;  // only the ragged tail panel is copied
-        if (full < nc) pack_b(isa, false, kc, nc - full, b + full, g.ldb, bbuf);
+        if (full < nc) isa.pack_b(kc, nc - full, b + full, g.ldb, bbuf);
       }
       for (int64_t ic = 0; ic < g.m; ic += blk.mc) {
         const int64_t mc = std::min(blk.mc, g.m - ic);
@@ -352,15 +318,57 @@ void gemv(const SgemmIsa& isa, const GemmArgs& g) {
     const float* wj = dot ? w + j0 * ldw : w + j0;
     kernel(j1 - j0, g.k, wj, ldw, x, g.c + j0 * incy, incy, g.alpha, g.beta);
   };
-  constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // n_out*k multiply-adds
-  constexpr int64_t kBlock = 128;
-  if (n_out * g.k < kParallelMinWork || get_num_threads() == 1) {
+  // Threads from 64K multiply-adds in blocks of 32 outputs: W is read once, so two cores bring
+  // two L2s' bandwidth (1×784·(128×784)ᵀ: 2.1 -> 1.6 µs on 2 threads).
+  constexpr int64_t kGemvParallelMinWork = int64_t{1} << 16, kBlock = 32;
+  if (n_out * g.k < kGemvParallelMinWork || get_num_threads() == 1) {
     run(0, n_out);
     return;
   }
   parallel_for(0, (n_out + kBlock - 1) / kBlock, 1, [&](int64_t b0, int64_t b1) {
     run(b0 * kBlock, std::min(n_out, b1 * kBlock));
   });
+}
+
+// Dot-product path for C = op(A)·Bᵀ with few rows or few columns (batch-k inference through a
+// Linear layer, narrow output layers): there packing (transposing) B̃ costs as much as the product,
+// and a 32-wide tile wastes lanes when N is small. Each C element ends in a horizontal sum, so the
+// path needs enough depth K to amortise it. Crossovers measured on Zen 5 (N = 128 or N = 10..16):
+// M <= 4 from K = 48, M <= 32 from K = 256, N <= 16 from K = 64.
+bool want_nt_dot(const SgemmIsa& isa, const GemmArgs& g) {
+  if (isa.gemm_nt_dot == nullptr || !g.trans_b) return false;
+  if (g.m <= 4) return g.k >= 48;
+  if (g.m <= 32 && g.k >= 256) return true;
+  return g.n <= 16 && !g.trans_a && g.k >= 64;  // op(A) would need a full transpose otherwise
+}
+
+void gemm_nt_dot(const SgemmIsa& isa, const GemmArgs& g) {
+  const float* a = g.a;
+  int64_t lda = g.lda;
+  if (g.trans_a) {  // few rows: gather op(A) into a contiguous m×k block
+    float* buf = t_vec.get(g.m * g.k);
+    for (int64_t p = 0; p < g.k; ++p)
+      for (int64_t i = 0; i < g.m; ++i) buf[i * g.k + p] = g.a[p * g.lda + i];
+    a = buf;
+    lda = g.k;
+  }
+  // Each C element's arithmetic is independent of how C is tiled, so any split is deterministic.
+  const bool split_n = g.n >= g.m;
+  const int64_t step = split_n ? 24 : 8, extent = split_n ? g.n : g.m;
+  auto run = [&](int64_t t0, int64_t t1) {
+    const int64_t lo = t0 * step, hi = std::min(extent, t1 * step);
+    if (split_n) {
+      isa.gemm_nt_dot(g.m, hi - lo, g.k, a, lda, g.b + lo * g.ldb, g.ldb, g.c + lo, g.ldc, g.alpha, g.beta);
+    } else {
+      isa.gemm_nt_dot(hi - lo, g.n, g.k, a + lo * lda, lda, g.b, g.ldb, g.c + lo * g.ldc, g.ldc, g.alpha, g.beta);
+    }
+  };
+  const int64_t tiles = (extent + step - 1) / step;
+  if (g.m * g.n * g.k < kParallelMinWork || get_num_threads() == 1 || tiles < 2) {
+    run(0, tiles);
+  } else {
+    parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) { run(t0, t1); });
+  }
 }
 
 // C = beta*C (K == 0 or alpha == 0); beta == 0 overwrites NaN garbage.
@@ -380,7 +388,6 @@ void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t ldc) {
 // is computed by exactly one thread with the same instruction sequence, so results are
 // deterministic for a fixed thread count.
 void gemm_parallel(const SgemmIsa& isa, const GemmArgs& g) {
-  constexpr int64_t kParallelMinWork = int64_t{1} << 19;  // m*n*k multiply-adds (~5 us on one core)
   const int threads = get_num_threads();
   const int64_t n_tiles = (g.n + isa.nr - 1) / isa.nr, m_tiles = (g.m + isa.mr - 1) / isa.mr;
   if (threads == 1 || g.m * g.n * g.k < kParallelMinWork || (n_tiles < 2 && m_tiles < 2)) {
@@ -420,6 +427,8 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
   GemmArgs g{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
   if (M == 1 || N == 1) {
     gemv(isa, g);
+  } else if (want_nt_dot(isa, g)) {
+    gemm_nt_dot(isa, g);
   } else {
     gemm_parallel(isa, g);
   }

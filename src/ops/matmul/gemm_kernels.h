@@ -14,23 +14,32 @@ using SgemmMicroFn = void (*)(int64_t k, const float* a, int64_t a_stride, const
                               int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n,
                               float alpha, float beta);
 
-// Packs the k×n block of op(B) with op(B)(p, j) = b[j*ldb + p] (B stored N×K) into ceil(n/nr)
-// panels of [k][nr] floats, panel q at dst + q*k*nr, columns j >= n zero-filled.
-using SgemmPackBTransFn = void (*)(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst);
+// Packs the k×n block of op(B) into ceil(n/nr) panels of [k][nr] floats, panel q at dst + q*k*nr,
+// columns j >= n zero-filled. op(B)(p, j) is b[p*ldb + j] (pack_b) or b[j*ldb + p] (pack_b_trans,
+// B stored N×K).
+using SgemmPackBFn = void (*)(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst);
 
 // y[i*incy] = alpha * sum_p w[i*ldw + p] * x[p] + beta * y[i*incy],  i < n_out  (dot form).
 // y[j*incy] = alpha * sum_p x[p] * w[p*ldw + j] + beta * y[j*incy],  j < n_out  (axpy form).
 using SgemvFn = void (*)(int64_t n_out, int64_t k, const float* w, int64_t ldw, const float* x,
                          float* y, int64_t incy, float alpha, float beta);
 
+// C[m×n] = alpha * A[m×k] · B[n×k]ᵀ + beta * C with A and B both k-contiguous (rows a + i*lda,
+// b + j*ldb): dot products along k, no packing. For C with few rows or few columns, where packing
+// B costs as much as the product.
+using SgemmDotFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                            int64_t ldb, float* c, int64_t ldc, float alpha, float beta);
+
 struct SgemmIsa {
   const char* name;
   int mr, nr;  // micro-tile: mr rows of C by nr columns
   SgemmMicroFn micro_a_rows;
   SgemmMicroFn micro_a_cols;
-  SgemmPackBTransFn pack_b_trans;
+  SgemmPackBFn pack_b;
+  SgemmPackBFn pack_b_trans;
   SgemvFn gemv_dot;
   SgemvFn gemv_axpy;
+  SgemmDotFn gemm_nt_dot;  // nullptr: this ISA has none, use the packed path
 };
 
 // Tables for the SIMD kernels; each returns nullptr when its ISA is missing on this CPU.

@@ -113,6 +113,19 @@ TT_AVX2_INLINE void transpose8(__m256 r[8]) {
   }
 }
 
+TT_AVX2 void pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += kNr) {
+    float* panel = dst + (j0 / kNr) * k * kNr;
+    const __m256i m0 = lane_mask(n - j0), m1 = lane_mask(n - j0 - 8);
+    const float* src = b + j0;
+    for (int64_t p = 0; p < k; ++p, src += ldb) {
+      _mm256_store_ps(panel + p * kNr, _mm256_maskload_ps(src, m0));
+      _mm256_store_ps(panel + p * kNr + 8, _mm256_maskload_ps(src + 8, m1));
+    }
+  }
+}
+static_assert(kNr == 16, "pack_b copies two ymm per row");
+
 TT_AVX2 void pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += kNr) {
     float* panel = dst + (j0 / kNr) * k * kNr;
@@ -217,7 +230,7 @@ TT_AVX2 void gemv_axpy(int64_t n_out, int64_t k, const float* w, int64_t ldw, co
 }  // namespace
 
 const SgemmIsa* sgemm_isa_avx2() {
-  static const SgemmIsa isa{"avx2", kMr, kNr, &micro<false>, &micro<true>, &pack_b_trans, &gemv_dot, &gemv_axpy};
+  static const SgemmIsa isa{"avx2", kMr, kNr, &micro<false>, &micro<true>, &pack_b, &pack_b_trans, &gemv_dot, &gemv_axpy, nullptr};
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return nullptr;
   return &isa;

@@ -1,10 +1,13 @@
-// AVX-512 pieces of gemm_f32: the 14×32 register-blocked micro-kernel, the 16×16-transposing B
-// packer and the two GEMV kernels. Every function carries target("avx512f,fma") so the file
-// builds without -march=native; gemm_cpu.cpp calls in only after __builtin_cpu_supports.
-// Not the blocking logic (gemm_cpu.cpp) and no std:: templates here (no ISA-tagged COMDAT leaks).
+// AVX-512 pieces of gemm_f32: the 14×32 register-blocked micro-kernel, the B packers (plain and
+// 16×16-transposing), the GEMV kernels and the dot-product kernel for A·Bᵀ with few rows. Every
+// function carries target("avx512f,fma"), so the file builds without -march=native; gemm_cpu.cpp
+// calls in only after __builtin_cpu_supports.
+// Not the blocking logic (gemm_cpu.cpp). No file-wide #pragma GCC target: inline std:: code
+// instantiated here must stay baseline x86-64, or the linker may hand AVX-512 copies to other TUs.
 #include <immintrin.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "ops/matmul/gemm_kernels.h"
 
@@ -45,65 +48,61 @@ TT_AVX512_INLINE void store_vec(float* c, __mmask16 mask, __m512 acc, __m512 alp
   }
 }
 
-// One m×n tile (m == Mr rows, n <= kNr columns), see SgemmMicroFn.
-template <int Mr, bool kCols>
+// One m×n tile: m == Mr rows, n <= 16*Nv columns (see SgemmMicroFn). Nv = 1 serves ragged right
+// edges of at most 16 columns at half the cost of the full 14×32 tile.
+template <int Mr, int Nv, bool kCols>
 TT_AVX512 void micro_tile(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb,
                           float* c, int64_t ldc, int64_t n, float alpha, float beta) {
-  __m512 acc[Mr][kNv];
+  __m512 acc[Mr][Nv];
 #pragma GCC unroll 64
   for (int r = 0; r < Mr; ++r) {
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNr - 1), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16 * Nv - 1), _MM_HINT_T0);
 #pragma GCC unroll 8
-    for (int v = 0; v < kNv; ++v) acc[r][v] = _mm512_setzero_ps();
+    for (int v = 0; v < Nv; ++v) acc[r][v] = _mm512_setzero_ps();
   }
   for (int64_t p = 0; p < k; ++p) {
-    __m512 bv[kNv];
+    __m512 bv[Nv];
 #pragma GCC unroll 8
-    for (int v = 0; v < kNv; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    for (int v = 0; v < Nv; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 64
     for (int r = 0; r < Mr; ++r) {
       __m512 ar = _mm512_set1_ps(kCols ? a[r] : a[r * as]);
 #pragma GCC unroll 8
-      for (int v = 0; v < kNv; ++v) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
+      for (int v = 0; v < Nv; ++v) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
     }
     a += kCols ? as : 1;
     b += ldb;
   }
   __m512 va = _mm512_set1_ps(alpha);
-  __mmask16 mask[kNv];
+  __mmask16 mask[Nv];
 #pragma GCC unroll 8
-  for (int v = 0; v < kNv; ++v) mask[v] = lane_mask(n - 16 * v);
+  for (int v = 0; v < Nv; ++v) mask[v] = lane_mask(n - 16 * v);
 #pragma GCC unroll 64
   for (int r = 0; r < Mr; ++r) {
 #pragma GCC unroll 8
-    for (int v = 0; v < kNv; ++v) store_vec(c + r * ldc + 16 * v, mask[v], acc[r][v], va, beta);
+    for (int v = 0; v < Nv; ++v) store_vec(c + r * ldc + 16 * v, mask[v], acc[r][v], va, beta);
   }
 }
 
-// Dispatch on the number of valid rows so edge tiles never read A rows past m.
-template <bool kCols>
-TT_AVX512 void micro(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
-                     int64_t ldc, int64_t m, int64_t n, float alpha, float beta) {
-  switch (m) {
-    case 14: return micro_tile<14, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 13: return micro_tile<13, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 12: return micro_tile<12, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 11: return micro_tile<11, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 10: return micro_tile<10, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 9: return micro_tile<9, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 8: return micro_tile<8, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 7: return micro_tile<7, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 6: return micro_tile<6, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 5: return micro_tile<5, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 4: return micro_tile<4, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 3: return micro_tile<3, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 2: return micro_tile<2, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    case 1: return micro_tile<1, kCols>(k, a, as, b, ldb, c, ldc, n, alpha, beta);
-    default: return;
-  }
+using TileFn = void (*)(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
+                        int64_t ldc, int64_t n, float alpha, float beta);
+
+// tile_fn<kCols, Nv>(m, rows 0..kMr-1) -> micro_tile<m, Nv, kCols>.
+template <bool kCols, int Nv, int... I>
+TileFn tile_fn(int64_t m, std::integer_sequence<int, I...>) {
+  static constexpr TileFn kFns[] = {&micro_tile<I + 1, Nv, kCols>...};
+  return kFns[m - 1];
 }
-static_assert(kMr == 14, "micro() dispatches 1..14 rows");
+
+// Dispatch on the valid rows (edge tiles never read A rows past m) and on the width.
+template <bool kCols>
+void micro(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c, int64_t ldc,
+           int64_t m, int64_t n, float alpha, float beta) {
+  constexpr auto kRows = std::make_integer_sequence<int, kMr>{};
+  const TileFn fn = n > 16 ? tile_fn<kCols, kNv>(m, kRows) : tile_fn<kCols, 1>(m, kRows);
+  fn(k, a, as, b, ldb, c, ldc, n, alpha, beta);
+}
 
 // In-register transpose of 16 rows of 16 floats: afterwards r[j] holds column j.
 TT_AVX512_INLINE void transpose16(__m512 r[16]) {
@@ -144,6 +143,19 @@ TT_AVX512_INLINE void pack_block16(const float* b, int64_t ldb, int64_t rows, in
   transpose16(r);
   for (int64_t p = 0; p < kt; ++p) _mm512_store_ps(dst + p * kNr, r[p]);
 }
+
+TT_AVX512 void pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += kNr) {
+    float* panel = dst + (j0 / kNr) * k * kNr;
+    const __mmask16 m0 = lane_mask(n - j0), m1 = lane_mask(n - j0 - 16);
+    const float* src = b + j0;
+    for (int64_t p = 0; p < k; ++p, src += ldb) {
+      _mm512_store_ps(panel + p * kNr, _mm512_maskz_loadu_ps(m0, src));
+      _mm512_store_ps(panel + p * kNr + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+    }
+  }
+}
+static_assert(kNr == 32, "pack_b copies two zmm per row");
 
 TT_AVX512 void pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += kNr) {
@@ -288,10 +300,82 @@ TT_AVX512 void gemv_axpy(int64_t n_out, int64_t k, const float* w, int64_t ldw, 
   }
 }
 
+// Dot-form tile: Mr rows of A against Nr rows of B, Mr*Nr accumulators along k (8×3: 24 + 3 B
+// vectors + 1 A vector = 28 zmm; 11 loads per 24 FMAs, so FMA-bound with A hot in L1).
+template <int Mr, int Nr>
+TT_AVX512 void dot_tile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                        int64_t ldc, float alpha, float beta) {
+  __m512 acc[Mr][Nr];
+#pragma GCC unroll 32
+  for (int i = 0; i < Mr * Nr; ++i) acc[i / Nr][i % Nr] = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + 16 <= k; p += 16) {
+    __m512 bv[Nr];
+#pragma GCC unroll 8
+    for (int j = 0; j < Nr; ++j) bv[j] = _mm512_loadu_ps(b + j * ldb + p);
+#pragma GCC unroll 8
+    for (int i = 0; i < Mr; ++i) {
+      __m512 av = _mm512_loadu_ps(a + i * lda + p);
+      __asm__("" : "+v"(av));  // keep av in a register: GCC would re-load it as an FMA operand Nr times
+#pragma GCC unroll 8
+      for (int j = 0; j < Nr; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
+    }
+  }
+  if (p < k) {
+    const __mmask16 m = lane_mask(k - p);
+    __m512 bv[Nr];
+#pragma GCC unroll 8
+    for (int j = 0; j < Nr; ++j) bv[j] = _mm512_maskz_loadu_ps(m, b + j * ldb + p);
+#pragma GCC unroll 8
+    for (int i = 0; i < Mr; ++i) {
+      __m512 av = _mm512_maskz_loadu_ps(m, a + i * lda + p);
+#pragma GCC unroll 8
+      for (int j = 0; j < Nr; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
+    }
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < Mr * Nr; ++i) {
+    float s = alpha * _mm512_reduce_add_ps(acc[i / Nr][i % Nr]);
+    float* ci = c + (i / Nr) * ldc + i % Nr;
+    *ci = beta == 0.0f ? s : s + beta * *ci;
+  }
+}
+
+// Mr rows of A against all n rows of B, Nr at a time (A stays in L1, B streams once). Fewer rows
+// get more columns so that at least 8 accumulators (2 FMA pipes × 4 cycles latency) are in flight.
+template <int Mr>
+TT_AVX512 void dot_rows(int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                        float* c, int64_t ldc, float alpha, float beta) {
+  constexpr int kNr = Mr >= 5 ? 3 : Mr == 4 ? 5 : (Mr == 3 ? 4 : (Mr == 2 ? 6 : 8));
+  int64_t j = 0;
+  for (; j + kNr <= n; j += kNr) dot_tile<Mr, kNr>(k, a, lda, b + j * ldb, ldb, c + j, ldc, alpha, beta);
+  for (; j + 2 <= n; j += 2) dot_tile<Mr, 2>(k, a, lda, b + j * ldb, ldb, c + j, ldc, alpha, beta);
+  if (j < n) dot_tile<Mr, 1>(k, a, lda, b + j * ldb, ldb, c + j, ldc, alpha, beta);
+}
+
+TT_AVX512 void gemm_nt_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                           int64_t ldb, float* c, int64_t ldc, float alpha, float beta) {
+  for (int64_t i = 0; i < m; i += 8) {
+    const float* ai = a + i * lda;
+    float* ci = c + i * ldc;
+    switch (m - i < 8 ? m - i : 8) {
+      case 8: dot_rows<8>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 7: dot_rows<7>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 6: dot_rows<6>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 5: dot_rows<5>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 4: dot_rows<4>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 3: dot_rows<3>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      case 2: dot_rows<2>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+      default: dot_rows<1>(n, k, ai, lda, b, ldb, ci, ldc, alpha, beta); break;
+    }
+  }
+}
+
 }  // namespace
 
 const SgemmIsa* sgemm_isa_avx512() {
-  static const SgemmIsa isa{"avx512", kMr, kNr, &micro<false>, &micro<true>, &pack_b_trans, &gemv_dot, &gemv_axpy};
+  static const SgemmIsa isa{"avx512",  kMr,       kNr,        &micro<false>, &micro<true>,
+                            &pack_b, &pack_b_trans, &gemv_dot, &gemv_axpy, &gemm_nt_dot};
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("fma")) return nullptr;
   return &isa;
