@@ -3,6 +3,7 @@
 // Not a task scheduler: one parallel region at a time; nested calls run serially in the caller.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 namespace tt {
@@ -27,7 +28,8 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, F&& fn) {
     fn(begin, end);
     return;
   }
-  auto tramp = [](void* ctx, int64_t b, int64_t e) { (*static_cast<F*>(ctx))(b, e); };
+  using Fn = std::remove_reference_t<F>;  // F deduces to a reference for named lambdas
+  auto tramp = [](void* ctx, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(b, e); };
   detail::parallel_run(begin, end, grain, tramp, const_cast<void*>(static_cast<const void*>(&fn)));
 }
 

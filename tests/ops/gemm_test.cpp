@@ -1,7 +1,7 @@
 // Tests for tt::kernels::gemm_f32 / gemm_f64 against a naive long-double reference: random shapes
 // (edges of the micro-tile and cache blocks, GEMV shapes, 0 and 1), all four transpose cases,
 // padded leading dimensions, alpha/beta incl. beta = 0 over NaN, every ISA this CPU supports, and
-// bitwise determinism under threads. Not a benchmark (see bench/ for timings).
+// bitwise determinism under threads. Not a benchmark.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,15 +20,6 @@ namespace {
 
 using tt::kernels::gemm_f32;
 using tt::kernels::gemm_f64;
-
-// Switches the thread count. Workaround: core/parallel.cpp's resized pool starts workers with
-// seen = 0, so they replay the pool's last job (whose closure is gone). Making that last job a
-// captureless no-op keeps the replay harmless. Drop once ThreadPool::loop starts from the current
-// generation.
-void set_threads(int n) {
-  tt::parallel_for(0, 2, 1, [](int64_t, int64_t) {});
-  tt::set_num_threads(n);
-}
 
 struct Case {
   bool trans_a, trans_b;
@@ -158,7 +149,7 @@ class GemmF32PerIsa : public ::testing::TestWithParam<std::string> {
   void SetUp() override { ASSERT_TRUE(tt::kernels::detail::force_sgemm_isa(GetParam().c_str())); }
   void TearDown() override {
     tt::kernels::detail::force_sgemm_isa(nullptr);
-    set_threads(1);
+    tt::set_num_threads(1);
   }
 };
 
@@ -166,7 +157,7 @@ TEST_P(GemmF32PerIsa, MatchesNaiveReferenceOnRandomShapes) {
   ASSERT_EQ(std::string(tt::kernels::gemm_isa()), GetParam());
   std::mt19937 rng(7);
   for (int threads : {1, 2}) {
-    set_threads(threads);
+    tt::set_num_threads(threads);
     for (const Case& c : random_cases(260, 42 + threads, 1 << 20)) {
       SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
       check_case<float>(c, rng, gemm_f32);
@@ -177,7 +168,7 @@ TEST_P(GemmF32PerIsa, MatchesNaiveReferenceOnRandomShapes) {
 TEST_P(GemmF32PerIsa, MatchesNaiveReferenceAcrossBlockAndThreadBoundaries) {
   std::mt19937 rng(11);
   for (int threads : {1, 2}) {
-    set_threads(threads);
+    tt::set_num_threads(threads);
     for (const Case& c : block_edge_cases()) {
       SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
       check_case<float>(c, rng, gemm_f32);
@@ -196,7 +187,7 @@ TEST(Gemm, ReportsAKnownIsa) {
 TEST(Gemm, MatchesNaiveFloat64ReferenceOnRandomShapes) {
   std::mt19937 rng(3);
   for (int threads : {1, 2}) {
-    set_threads(threads);
+    tt::set_num_threads(threads);
     for (const Case& c : random_cases(220, 99 + threads, 1 << 20)) {
       SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
       check_case<double>(c, rng, gemm_f64);
@@ -206,7 +197,7 @@ TEST(Gemm, MatchesNaiveFloat64ReferenceOnRandomShapes) {
       check_case<double>(c, rng, gemm_f64);
     }
   }
-  set_threads(1);
+  tt::set_num_threads(1);
 }
 
 TEST(Gemm, ZeroDepthScalesCByBetaAndBetaZeroClearsNaN) {
@@ -249,7 +240,7 @@ TEST(Gemm, SmallProductIsExact) {
 
 // Same inputs twice -> identical bits, with the work split over 2 threads (blocked and GEMV paths).
 TEST(Gemm, IsBitwiseDeterministicWithTwoThreads) {
-  set_threads(2);
+  tt::set_num_threads(2);
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   struct Shape { bool ta, tb; int64_t m, n, k; };
@@ -276,7 +267,7 @@ TEST(Gemm, IsBitwiseDeterministicWithTwoThreads) {
   gemm_f64(false, true, 200, 250, 300, 1.0, a.data(), 300, b.data(), 300, 0.0, d1.data(), 250);
   gemm_f64(false, true, 200, 250, 300, 1.0, a.data(), 300, b.data(), 300, 0.0, d2.data(), 250);
   EXPECT_EQ(0, std::memcmp(d1.data(), d2.data(), sizeof(double) * d1.size()));
-  set_threads(1);
+  tt::set_num_threads(1);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // AVX2+FMA pieces of gemm_f32 for CPUs without AVX-512: a 6×16 micro-kernel (12 ymm accumulators),
-// an 8×8-transposing B packer and the two GEMV kernels. Functions carry target("avx2,fma"), so the
-// file builds without -march=native; gemm_cpu.cpp calls in only after __builtin_cpu_supports.
-// Not the blocking logic (gemm_cpu.cpp) and no std:: templates here (no ISA-tagged COMDAT leaks).
+// the B packers (plain and 8×8-transposing) and the two GEMV kernels. Functions carry
+// target("avx2,fma"), so the file builds without -march=native; gemm_cpu.cpp calls in only after
+// __builtin_cpu_supports. Not the blocking logic (gemm_cpu.cpp); no file-wide #pragma GCC target
+// (inline std:: code instantiated here must stay baseline x86-64).
 #include <immintrin.h>
 
 #include <cstdint>
