@@ -102,13 +102,13 @@ double element_at(const Tensor& t, const Shape& index) {
                      t.dtype());
 }
 
+// Reads element `n` (row-major) of a strided view as S, converted to T — through the source type,
+// not double, so int64 values above 2^53 survive.
 template <typename T>
 T Tensor::item() const {
   TT_CHECK(defined(), "item: undefined tensor");
   TT_CHECK(numel() == 1, "item: expected a one-element tensor, got shape ", shape());
-  Shape idx;
-  idx.resize(dim(), 0);
-  return static_cast<T>(element_at(*this, idx));
+  return TT_DISPATCH_ALL(dtype(), "item", [&]<typename S>() -> T { return static_cast<T>(*static_cast<const S*>(raw_data())); });
 }
 
 template <typename T>
@@ -118,18 +118,18 @@ std::vector<T> Tensor::to_vector() const {
   if (numel() == 0) return out;
   Shape idx;
   idx.resize(dim(), 0);
-  const char* base = static_cast<const char*>(raw_data());
-  const int64_t es = element_size();
-  for (int64_t n = 0; n < numel(); ++n) {
-    int64_t off = 0;
-    for (int i = 0; i < dim(); ++i) off += idx[i] * strides()[i];
-    double v = load_double(base + off * es, dtype());
-    out.push_back(static_cast<T>(v));
-    for (int i = dim() - 1; i >= 0; --i) {
-      if (++idx[i] < shape()[i]) break;
-      idx[i] = 0;
+  TT_DISPATCH_ALL(dtype(), "to_vector", [&]<typename S>() {
+    const S* base = static_cast<const S*>(raw_data());
+    for (int64_t n = 0; n < numel(); ++n) {
+      int64_t off = 0;
+      for (int i = 0; i < dim(); ++i) off += idx[i] * strides()[i];
+      out.push_back(static_cast<T>(base[off]));
+      for (int i = dim() - 1; i >= 0; --i) {
+        if (++idx[i] < shape()[i]) break;
+        idx[i] = 0;
+      }
     }
-  }
+  });
   return out;
 }
 
