@@ -5,6 +5,7 @@
 // State: exp_avg, exp_avg_sq (+ max_exp_avg_sq) — two (three) tensors per parameter.
 #include <cmath>
 
+#include "core/parallel.h"
 #include "optim/optimizer.h"
 
 namespace tt::optim {
@@ -45,13 +46,18 @@ void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, int64_t step,
           wd = T(o.at("weight_decay"));
   const T bc1 = T(1) - std::pow(b1, T(step)), bc2_sqrt = std::sqrt(T(1) - std::pow(b2, T(step)));
   const T step_size = lr / bc1, decay = T(1) - lr * wd;
-  if (adamw) {
-    if (vmax) adam_loop<T, true, true>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-    else adam_loop<T, true, false>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-  } else {
-    if (vmax) adam_loop<T, false, true>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-    else adam_loop<T, false, false>(p, g, m, v, vmax, n, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-  }
+  // Elementwise and independent: split large parameters over the thread pool (deterministic).
+  parallel_for(0, n, 1 << 15, [&](int64_t b, int64_t e) {
+    T* vm = vmax ? vmax + b : nullptr;
+    const int64_t len = e - b;
+    if (adamw) {
+      if (vm) adam_loop<T, true, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+      else adam_loop<T, true, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+    } else {
+      if (vm) adam_loop<T, false, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+      else adam_loop<T, false, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+    }
+  });
 }
 
 }  // namespace
