@@ -1,6 +1,8 @@
 // Trainer implementation (see trainer.h).
 #include "train/trainer.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -69,6 +71,7 @@ EpochMetrics Trainer::train_epoch(data::DataLoader& train, int64_t epoch, int64_
   const int64_t total = train.num_batches();
   auto t0 = std::chrono::steady_clock::now();
   double loss_sum = 0, last_draw = -1;
+  const bool tty = ::isatty(::fileno(stderr)) != 0;
   int64_t correct = 0, seen = 0, batches = 0;
   data::Batch b;
   while (train.next(b)) {
@@ -78,14 +81,16 @@ EpochMetrics Trainer::train_epoch(data::DataLoader& train, int64_t epoch, int64_
     loss_sum += l * b.x.shape()[0];
     correct += c, seen += b.x.shape()[0], ++batches;
     double el = seconds_since(t0);
-    if (opt_s_.progress && (el - last_draw > 0.1 || train.position().batch == total)) {
+    // A live bar only on a terminal; logs and pipes get the final line of each epoch.
+    bool last = train.position().batch == total;
+    if (opt_s_.progress && ((tty && el - last_draw > 0.1) || last)) {
       double sps = seen / std::max(el, 1e-9);
       draw_progress(opt_s_.title, epoch, opt_s_.epochs, train.position().batch, total, loss_sum / seen,
                     double(correct) / seen, sps, (total - train.position().batch) * (el / batches));
       last_draw = el;
     }
   }
-  if (opt_s_.progress) std::fprintf(stderr, "\n");
+  if (opt_s_.progress && seen) std::fprintf(stderr, "\n");
   if (sched_ && !opt_s_.scheduler_per_step) sched_->step();
   EpochMetrics m;
   m.epoch = epoch;
