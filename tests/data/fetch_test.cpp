@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "data/idx.h"
+#include "temp_dir.h"
 
 namespace tt::data {
 namespace {
@@ -80,15 +81,12 @@ uint32_t crc_of(const std::string& path) {
       crc32(0L, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size())));
 }
 
-class FetchTest : public ::testing::Test {
+class FetchTest : public ::tt::testing::TempDirTest {
  protected:
   void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "tt-fetch-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
+    TempDirTest::SetUp();
     fs::create_directories(digits());
   }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string digits() const { return dir_ + "/digits"; }
   void put(const std::string& path, const std::string& text) const { std::ofstream(path) << text; }
   // Digit d gets 3 + d rows (75 in all); digit 3 is written as nested rows, the rest flat.
@@ -107,7 +105,6 @@ class FetchTest : public ::testing::Test {
       put(digits() + "/" + std::to_string(d) + ".json", s + "]}");
     }
   }
-  std::string dir_;
 };
 
 TEST(Fetch, SplitMix64MatchesReferenceVector) {

@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "core/error.h"
+#include "temp_dir.h"
 
 namespace tt::data {
 namespace {
@@ -36,15 +37,8 @@ std::string error_of(F&& f) {
     EXPECT_EQ(msg_.rfind("idx: ", 0), 0u) << "message: " << msg_;           \
   } while (0)
 
-class IdxTest : public ::testing::Test {
+class IdxTest : public ::tt::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "tt-idx-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
   void put(const std::string& name, const std::vector<uint8_t>& bytes) const {
     std::ofstream f(path(name), std::ios::binary);
     f.write(reinterpret_cast<const char*>(bytes.data()),
@@ -62,7 +56,6 @@ class IdxTest : public ::testing::Test {
               static_cast<int>(bytes.size()));
     gzclose(g);
   }
-  std::string dir_;
 };
 
 // A 2x3 u8 file by hand: magic, dims big-endian, data.

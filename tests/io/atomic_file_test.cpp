@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/checksum.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -29,22 +30,14 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
 // Each test gets a fresh directory, so "no temp files left" is checked by listing it.
-class AtomicFile : public testing::Test {
+class AtomicFile : public ::tt::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tt_atomic_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::vector<std::string> listing() const {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
-  fs::path dir_;
 };
 
 Bytes random_bytes(size_t n, uint64_t seed) {
@@ -171,7 +164,7 @@ TEST_F(AtomicFile, ReadMissingFileNamesThePath) {
 }
 
 TEST_F(AtomicFile, ReadDirectoryIsAnError) {
-  const std::string msg = error_of([&] { tt::io::read_file(dir_.string()); });
+  const std::string msg = error_of([&] { tt::io::read_file(dir_); });
   EXPECT_NE(msg.find("is a directory"), std::string::npos) << msg;
 }
 

@@ -16,6 +16,7 @@
 
 #include "ops/ops.h"
 #include "tensor_expect.h"
+#include "temp_dir.h"
 
 #ifndef TT_TEST_DATA_DIR
 #error "TT_TEST_DATA_DIR must name the tests/ folder (the CMake build defines it)"
@@ -26,16 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TensorIo : public ::testing::Test {
+class TensorIo : public ::tt::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tt_tensor_io_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 // Same dtype, shape and raw bytes (so NaN payloads and −0.0 count).

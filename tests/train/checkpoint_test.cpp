@@ -24,6 +24,7 @@
 #include "nn/nn.h"
 #include "tensor_expect.h"
 #include "train/trainer.h"
+#include "temp_dir.h"
 
 extern char** environ;
 
@@ -33,16 +34,8 @@ namespace {
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
-class Checkpoint : public ::testing::Test {
+class Checkpoint : public ::tt::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tt_checkpoint_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 std::shared_ptr<nn::Sequential> small_model(int64_t hidden = 5) {

@@ -17,6 +17,7 @@
 #include "core/generator.h"
 #include "nn/nn.h"
 #include "tensor_expect.h"
+#include "temp_dir.h"
 
 namespace tt {
 namespace {
@@ -46,16 +47,8 @@ data::DataLoaderOptions loader(int64_t batch, bool shuffle, uint64_t seed = 0) {
   return o;
 }
 
-class TrainerTest : public ::testing::Test {
+class TrainerTest : public ::tt::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tt_trainer_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 TEST_F(TrainerTest, TinyClassifierLearnsAndLogsEveryEpoch) {
@@ -209,38 +202,29 @@ TEST_F(TrainerTest, CountCorrectAndBadOptions) {
 // fit() after resume() continues from the checkpoint's epoch with the same losses as a run that
 // never stopped (the checkpoint is written by the Trainer at the end of every epoch).
 TEST_F(TrainerTest, FitAfterResumeContinuesTheSameRun) {
-  auto run = [&](const std::string& ckpt, const std::string& resume_from) {
+  // Trains `epochs` epochs (checkpointing each), optionally resuming from a checkpoint first.
+  auto run = [&](int64_t epochs, const std::string& ckpt, const std::string& resume_from) {
     Generator g(5);
     auto model = classifier(&g);
     optim::Adam opt(model->parameters(), {{"lr", 0.02}});
     optim::StepLR sched(opt, 2, 0.5);
     data::DataLoader train(blobs(120, 1), loader(16, true, 7));
     train::TrainerOptions to;
-    to.epochs = 4, to.progress = false, to.checkpoint_path = ckpt;
+    to.epochs = epochs, to.progress = false, to.checkpoint_path = ckpt;
     train::Trainer trainer(*model, opt, nn::CrossEntropyLoss{}, to);
     trainer.set_scheduler(&sched);
-    if (!resume_from.empty()) EXPECT_EQ(trainer.resume(resume_from).first, 2);
+    if (!resume_from.empty()) {
+      EXPECT_EQ(trainer.resume(resume_from).first, 2);
+    }
     return trainer.fit(train, nullptr);
   };
   manual_seed(11);
-  auto full = run(path("full.ckpt"), "");
+  auto full = run(4, path("full.ckpt"), "");
   ASSERT_EQ(full.size(), 4u);
-  // Re-create the state after epoch 2 by training 2 epochs, then resume from it.
-  {
-    Generator g(5);
-    auto model = classifier(&g);
-    optim::Adam opt(model->parameters(), {{"lr", 0.02}});
-    optim::StepLR sched(opt, 2, 0.5);
-    data::DataLoader train(blobs(120, 1), loader(16, true, 7));
-    train::TrainerOptions to;
-    to.epochs = 2, to.progress = false, to.checkpoint_path = path("half.ckpt");
-    train::Trainer trainer(*model, opt, nn::CrossEntropyLoss{}, to);
-    trainer.set_scheduler(&sched);
-    manual_seed(11);
-    trainer.fit(train, nullptr);
-  }
+  manual_seed(11);
+  run(2, path("half.ckpt"), "");  // the state after epoch 2
   manual_seed(999);  // the checkpoint's RNG state must win
-  auto rest = run(path("rest.ckpt"), path("half.ckpt"));
+  auto rest = run(4, path("rest.ckpt"), path("half.ckpt"));
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].epoch, 2);
   EXPECT_EQ(rest[0].train_loss, full[2].train_loss);
