@@ -1,6 +1,6 @@
 // GoogleTest helpers for tensor tests: compare a tensor's values with a list, compare two tensors,
 // and check that a statement throws tt::Error whose message names the op and the offending values.
-// Used by tests/core, tests/ops and tests/autograd. Not a reference implementation of any op.
+// Used across tests/ (error_message by the io and data tests too). Not a reference implementation of any op.
 #pragma once
 #include <gtest/gtest.h>
 

