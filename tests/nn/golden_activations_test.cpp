@@ -23,23 +23,14 @@ const json& cases() {
   return c;
 }
 
-struct ActivationCase {
-  size_t index;
-  DType dtype;
-};
+using ActivationCase = testing::GoldenCase;
 
 std::vector<ActivationCase> all_cases(std::initializer_list<DType> dtypes = {kFloat64, kFloat32}) {
-  std::vector<ActivationCase> out;
-  for (DType dt : dtypes)
-    for (size_t i = 0; i < cases().size(); ++i) out.push_back({i, dt});
-  return out;
+  return testing::golden_cases(cases(), dtypes);
 }
 
 std::string case_label(const ::testing::TestParamInfo<ActivationCase>& info) {
-  std::string s = cases()[info.param.index].at("case").get<std::string>() + "_" + testing::dtype_tag(info.param.dtype);
-  for (char& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return s;
+  return testing::golden_case_name(cases(), info.param);
 }
 
 // The op named in the case, with its params (PyTorch keyword names).

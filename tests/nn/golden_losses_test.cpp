@@ -23,23 +23,14 @@ const json& cases() {
   return c;
 }
 
-struct LossCase {
-  size_t index;
-  DType dtype;
-};
+using LossCase = testing::GoldenCase;
 
 std::vector<LossCase> all_cases(std::initializer_list<DType> dtypes = {kFloat64, kFloat32}) {
-  std::vector<LossCase> out;
-  for (DType dt : dtypes)
-    for (size_t i = 0; i < cases().size(); ++i) out.push_back({i, dt});
-  return out;
+  return testing::golden_cases(cases(), dtypes);
 }
 
 std::string case_label(const ::testing::TestParamInfo<LossCase>& info) {
-  std::string s = cases()[info.param.index].at("case").get<std::string>() + "_" + testing::dtype_tag(info.param.dtype);
-  for (char& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return s;
+  return testing::golden_case_name(cases(), info.param);
 }
 
 // Float targets are tensor objects; class targets are plain int lists (README "General conventions").

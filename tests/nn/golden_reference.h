@@ -2,6 +2,7 @@
 // comparing TinyTorch tensors with them: |got − want| ≤ atol + rtol·|want| per element.
 // Used by tests/nn and tests/optim. Not a reference implementation: every value comes from PyTorch.
 #pragma once
+#include <cctype>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -94,5 +95,26 @@ inline ::testing::AssertionResult allclose(double got, double want, Tolerance to
 
 inline const char* dtype_tag(DType t) { return t == kFloat64 ? "float64" : "float32"; }
 inline Tolerance tol_for(DType t) { return t == kFloat64 ? kTolF64 : kTolF32; }
+
+// One parametrised golden case: an index into a file's "cases" list and the dtype to run it in.
+struct GoldenCase {
+  size_t index;
+  DType dtype;
+};
+
+inline std::vector<GoldenCase> golden_cases(const json& cases, std::initializer_list<DType> dtypes) {
+  std::vector<GoldenCase> out;
+  for (DType dt : dtypes)
+    for (size_t i = 0; i < cases.size(); ++i) out.push_back({i, dt});
+  return out;
+}
+
+// A gtest-safe name: the case's "case" id and the dtype, other characters as '_'.
+inline std::string golden_case_name(const json& cases, const GoldenCase& c) {
+  std::string s = cases[c.index].at("case").get<std::string>() + "_" + dtype_tag(c.dtype);
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
 
 }  // namespace tt::testing
