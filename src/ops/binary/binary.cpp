@@ -6,6 +6,7 @@
 // Cost: one FLOP per output element (pow counted as one), reads both inputs, writes the output.
 #include "core/node.h"
 #include "ops/binary/binary_cpu.h"
+#include "ops/inplace_check.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
 
@@ -168,9 +169,8 @@ Tensor Tensor::pow(const Tensor& e) const { return tt::pow(*this, e); }
 
 // In-place updates reuse the binary kernel with out aliasing self: no temporary.
 Tensor& Tensor::add_(const Tensor& o, double alpha) {
-  TT_CHECK(defined() && o.defined(), "add_: undefined tensor");
-  TT_CHECK(!(grad_enabled() && requires_grad()), "add_: in-place update of a tensor that requires grad ",
-           "(hint: wrap it in tt::NoGradGuard)");
+  ops::check_inplace(*this, "add_");
+  TT_CHECK(o.defined(), "add_: undefined tensor");
   TT_CHECK(broadcast_shapes(shape(), o.shape(), "add_") == shape(), "add_: other shape ", o.shape(),
            " does not broadcast to ", shape());
   Tensor oc = o.dtype() == dtype() ? o : tt::cast(o.detach(), dtype());
@@ -179,9 +179,7 @@ Tensor& Tensor::add_(const Tensor& o, double alpha) {
 }
 
 Tensor& Tensor::mul_(double s) {
-  TT_CHECK(defined(), "mul_: undefined tensor");
-  TT_CHECK(!(grad_enabled() && requires_grad()), "mul_: in-place update of a tensor that requires grad ",
-           "(hint: wrap it in tt::NoGradGuard)");
+  ops::check_inplace(*this, "mul_");
   kernels::binary_cpu(BinaryKind::Mul, *this, *this, scalar_tensor(s, dtype()));
   return *this;
 }

@@ -4,6 +4,7 @@
 // Cost: reads and writes every element once, 0 FLOPs.
 #include "core/node.h"
 #include "ops/copy/copy_cpu.h"
+#include "ops/inplace_check.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
 
@@ -35,12 +36,6 @@ Tensor copy_op(const Tensor& x, DType dtype, ops::OpId id) {
   return out;
 }
 
-void check_inplace(const Tensor& t, const char* op) {
-  TT_CHECK(t.defined(), op, ": undefined tensor");
-  TT_CHECK(!(grad_enabled() && t.requires_grad()), op,
-           ": in-place update of a tensor that requires grad (hint: wrap it in tt::NoGradGuard)");
-}
-
 }  // namespace
 
 Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy_op(x, x.dtype(), ops::OpId::copy); }
@@ -55,7 +50,7 @@ Tensor Tensor::clone() const { return tt::clone(*this); }
 Tensor Tensor::to(DType t) const { return tt::cast(*this, t); }
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  check_inplace(*this, "copy_");
+  ops::check_inplace(*this, "copy_");
   TT_CHECK(broadcast_shapes(src.shape(), shape(), "copy_") == shape(), "copy_: source shape ", src.shape(),
            " does not broadcast to ", shape());
   kernels::copy_cpu(*this, src);
@@ -63,7 +58,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
 }
 
 Tensor& Tensor::fill_(double value) {
-  check_inplace(*this, "fill_");
+  ops::check_inplace(*this, "fill_");
   kernels::fill_cpu(*this, value);
   return *this;
 }
