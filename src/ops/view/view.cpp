@@ -113,11 +113,9 @@ void record_view(ops::OpId id, const Tensor& x, const Tensor& out) {
 
 }  // namespace
 
-Tensor view(const Tensor& x, const Shape& shape) {
-  Shape s = infer_shape(shape, x.numel(), "view", x.shape());
-  Strides st;
-  TT_CHECK(view_strides(x.shape(), x.strides(), s, st), "view: cannot view a tensor of shape ", x.shape(),
-           " with strides ", x.strides(), " as ", s, " without copying (hint: use reshape)");
+namespace {
+// The view itself, once the shape (no -1) and strides are known; records the backward node.
+Tensor view_with(const Tensor& x, const Shape& s, const Strides& st) {
   Tensor out = make_view(x, s, st, x.offset());
   if (any_requires_grad({&x})) {
     auto n = std::make_shared<ViewBackward>();
@@ -127,12 +125,22 @@ Tensor view(const Tensor& x, const Shape& shape) {
   record_view(ops::OpId::view, x, out);
   return out;
 }
+}  // namespace
 
+Tensor view(const Tensor& x, const Shape& shape) {
+  Shape s = infer_shape(shape, x.numel(), "view", x.shape());
+  Strides st;
+  TT_CHECK(view_strides(x.shape(), x.strides(), s, st), "view: cannot view a tensor of shape ", x.shape(),
+           " with strides ", x.strides(), " as ", s, " without copying (hint: use reshape)");
+  return view_with(x, s, st);
+}
+
+// A view when the strides allow one, else a contiguous copy viewed (shape and strides computed once).
 Tensor reshape(const Tensor& x, const Shape& shape) {
   Shape s = infer_shape(shape, x.numel(), "reshape", x.shape());
   Strides st;
-  if (view_strides(x.shape(), x.strides(), s, st)) return view(x, s);
-  return view(contiguous(x), s);
+  if (view_strides(x.shape(), x.strides(), s, st)) return view_with(x, s, st);
+  return view_with(contiguous(x), s, contiguous_strides(s));
 }
 
 Tensor permute(const Tensor& x, const Shape& dims) {
