@@ -20,7 +20,8 @@ struct Suite {
   std::vector<Result> (*fn)(const SuiteArgs&);
 };
 
-constexpr Suite kSuites[] = {{"ops", &suite_ops}, {"mlp", &suite_mlp}};
+constexpr Suite kSuites[] = {
+    {"ops", &suite_ops}, {"mlp", &suite_mlp}, {"gemm", &suite_gemm}, {"gemm-ladder", &suite_gemm_ladder}};
 
 }  // namespace
 
@@ -48,8 +49,9 @@ int run(const std::string& suite, bool json, int threads) {
   std::cout << fmt::format("bench {}: TinyTorch {} ({} build), {} thread{} (hardware {}), GEMM kernel {}\n", suite,
                            TT_VERSION, TT_BUILD_TYPE, threads, threads == 1 ? "" : "s",
                            std::thread::hardware_concurrency(), kernels::gemm_isa())
-            << fmt::format("peer: /usr/bin/python3 {}/*.py --threads {}, OPENBLAS_CORETYPE={}\n", peers_dir(), threads,
-                           openblas_coretype())
+            << fmt::format("peers: PyTorch (/usr/bin/python3 {}/*.py --threads {}) and/or OpenBLAS in-process, "
+                           "OPENBLAS_CORETYPE={}\n",
+                           peers_dir(), threads, openblas_coretype())
             << std::flush;
   if (const char* env = std::getenv("OPENBLAS_CORETYPE"); env && openblas_coretype() != env)
     std::cout << "peer: (the environment's OPENBLAS_CORETYPE=" << env << " is replaced for the peer runs)\n";

@@ -16,5 +16,14 @@ std::vector<Result> suite_ops(const SuiteArgs& args);
 // MLP 784-128-64-10 on Fashion-MNIST: training samples/s, test accuracy, allocations per step,
 // batch-1 inference latency; peers torch_fmnist.py and torch_latency.py.
 std::vector<Result> suite_mlp(const SuiteArgs& args);
+// Float32 GEMM against OpenBLAS sgemm in-process (same matrices and threads): square n = 64…2048,
+// transposed operands, % of the measured FMA peak, small (≤ 64) and batched products; torch.matmul
+// (torch_matmul.py) at n = 1024.
+std::vector<Result> suite_gemm(const SuiteArgs& args);
+// The kernel lab's GEMM ladder (bench/kernels: naive -> reorder -> tiled -> packed -> SIMD ->
+// threads, then the production gemm_f32): GFLOP/s at n = 512, 1024, 2048 (TT_LADDER_N="a,b,..."
+// overrides), % of the measured FMA peak, speed-up over naive, arithmetic intensity; peer OpenBLAS
+// cblas_sgemm in this process (openblas_peer.h).
+std::vector<Result> suite_gemm_ladder(const SuiteArgs& args);
 
 }  // namespace tt::bench

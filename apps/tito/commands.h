@@ -8,6 +8,7 @@ void add_info(CLI::App& app);
 void add_milestone(CLI::App& app);
 void add_data(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_hw(CLI::App& app);  // cmd_hw.cpp
 int exit_code();
 void set_exit_code(int code);
 }  // namespace tito

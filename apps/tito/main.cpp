@@ -1,5 +1,5 @@
 // tito: the TinyTorch command line. Thin: parses arguments (CLI11) and calls the library.
-//   tito info | milestone list | milestone run NAME | data fetch SET | bench SUITE
+//   tito info | milestone list | milestone run NAME | data fetch SET | bench SUITE | hw probe | hw show
 // Bad arguments print usage and exit 2; a failed milestone exits 1; errors exit 1 with the message.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -9,12 +9,13 @@
 #include "core/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"tito — the TinyTorch command line (milestones, data, benchmarks)", "tito"};
+  CLI::App app{"tito — the TinyTorch command line (milestones, data, benchmarks, hardware ceilings)", "tito"};
   app.require_subcommand(1);
   tito::add_info(app);
   tito::add_milestone(app);
   tito::add_data(app);
   tito::add_bench(app);
+  tito::add_hw(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

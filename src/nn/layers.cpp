@@ -35,14 +35,23 @@ void Linear::reset_parameters(Generator* gen) {
 }
 
 Tensor Linear::forward(const Tensor& x) {
-  TT_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == in_features, "Linear(", in_features, ", ", out_features,
+  TT_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == in_features, type_name(), "(", in_features, ", ", out_features,
            "): expected input (*, ", in_features, "), got shape ", x.defined() ? x.shape() : Shape{});
-  return linear(x, weight, bias);
+  return linear(x, weight, bias, act_);
 }
 
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
          ", bias=" + (bias.defined() ? "True" : "False");
+}
+
+LinearAct::LinearAct(int64_t in, int64_t out, Activation activation, bool bias, Generator* gen, DType dtype)
+    : Linear(in, out, bias, gen, dtype) {
+  act_ = activation;
+}
+
+std::string LinearAct::extra_repr() const {
+  return Linear::extra_repr() + ", activation=" + activation_name(act_);
 }
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> layers) {

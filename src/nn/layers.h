@@ -1,6 +1,7 @@
-// Basic layers: Linear, Sequential, Dropout, Identity, Flatten and the activation modules.
+// Basic layers: Linear, LinearAct, Sequential, Dropout, Identity, Flatten and the activation modules.
 // Linear follows PyTorch: weight (out, in), y = x·Wᵀ + b, weight ~ kaiming_uniform(a = √5)
-// (i.e. U(±1/√in)), bias ~ U(±1/√in).
+// (i.e. U(±1/√in)), bias ~ U(±1/√in). LinearAct is Linear followed by an activation in one fused
+// op (docs/nn.md, "Fused Linear+activation"). Normalisation layers are in nn/normalization.h.
 #pragma once
 #include <initializer_list>
 #include <memory>
@@ -24,6 +25,23 @@ class Linear : public Module {
 
   int64_t in_features, out_features;
   Tensor weight, bias;  // weight (out, in), bias (out) or undefined
+
+ protected:
+  Activation act_ = Activation::None;  // set only by LinearAct: a plain Linear is PyTorch's
+};
+
+// LinearAct(784, 128, Activation::Relu) computes what PyTorch's
+// nn.Sequential(nn.Linear(784, 128), nn.ReLU()) does, in one fused op: y = f(x·Wᵀ + b). Same
+// parameters, init and state_dict names (weight, bias) as Linear, so a PyTorch Linear's weights
+// load into it directly (only the Sequential index of the next layer differs: PyTorch counts the
+// separate ReLU module).
+class LinearAct : public Linear {
+ public:
+  LinearAct(int64_t in_features, int64_t out_features, Activation activation, bool bias = true,
+            Generator* gen = nullptr, DType dtype = kFloat32);
+  std::string type_name() const override { return "LinearAct"; }
+  std::string extra_repr() const override;
+  Activation activation() const { return act_; }
 };
 
 class Sequential : public Module {

@@ -25,10 +25,11 @@
   X(sum, true) X(amax, true) X(amin, true) X(max_dim, true) X(min_dim, true) \
   X(argmax, false) X(argmin, false)                                        \
   /* linear algebra (ops/matmul, ops/linear) */                            \
-  X(matmul, true) X(linear, true)                                          \
-  /* normalisation (ops/softmax) and losses (ops/cross_entropy) */         \
+  X(matmul, true) X(linear, true) X(linear_act_backward, false)           \
+  /* normalisation (ops/softmax, ops/layer_norm) and losses (ops/cross_entropy) */ \
   X(softmax, true) X(log_softmax, true) X(softmax_backward, false)         \
-  X(log_softmax_backward, false)                                           \
+  X(log_softmax_backward, false) X(layer_norm, true)                       \
+  X(layer_norm_backward, false)                                            \
   X(cross_entropy, true) X(cross_entropy_backward, false)                  \
   /* joining and indexing (ops/join, ops/index) */                         \
   X(cat, true) X(index_select, true) X(gather, true) X(scatter_add, true)  \

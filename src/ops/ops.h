@@ -85,12 +85,26 @@ Tensor std(const Tensor& x, const Shape& dims = {}, int64_t correction = 1, bool
 
 // ---- linear algebra (ops/matmul, ops/linear) ----
 Tensor matmul(const Tensor& a, const Tensor& b);  // 1-D, 2-D and batched (broadcast batch dims)
-// y = x·Wᵀ + b, x (*, in), W (out, in), b (out) or undefined: one fused op (nn.Linear).
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+// The activation `linear` can apply in its output pass: relu, gelu (exact, erf), gelu_tanh (the tanh
+// approximation), silu — each the same function as the op of that name.
+enum class Activation { None, Relu, Gelu, GeluTanh, Silu };
+const char* activation_name(Activation act);  // "none", "relu", "gelu", "gelu_tanh", "silu"
+// y = act(x·Wᵀ + b), x (*, in), W (out, in), b (out) or undefined: one fused op (nn.Linear,
+// nn.LinearAct). With act = None it is torch.nn.functional.linear; otherwise it equals
+// act(linear(x, W, b)) with one pass over y instead of two (docs/nn.md, "Fused Linear+activation").
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              Activation act = Activation::None);
 
 // ---- softmax family (ops/softmax) ----
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
+
+// ---- layer normalisation (ops/layer_norm) ----
+// torch.nn.functional.layer_norm: normalise over the trailing dims `normalized_shape` of x,
+// y = (x − mean)/√(var + eps)·weight + bias (biased var); weight and bias shaped like
+// normalized_shape, or undefined. Fused forward and backward kernels; no double backward.
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
 
 // ---- fused losses (ops/cross_entropy) ----
 enum class Reduction { None, Mean, Sum };

@@ -165,9 +165,47 @@ inline std::vector<OpSpec> structural_specs() {
   };
 }
 
+// Fused ops: layer_norm (normalised over the last 1 or 2 dims of in[0], so size-0 and layout
+// variants get a matching normalized_shape) and linear with each fused activation. Random
+// pre-activations sit at a kink (relu at 0) with probability ~0, so no domain is needed.
+inline std::vector<OpSpec> fused_specs() {
+  using In = const std::vector<Tensor>&;
+  auto trailing = [](const Tensor& x, int n) { return Shape(x.shape().begin() + (x.dim() - n), x.shape().end()); };
+  std::vector<OpSpec> s = {
+      {ops::OpId::layer_norm, "layer_norm(x, {4}, w, b)",
+       [=](In in) { return layer_norm(in[0], trailing(in[0], 1), in[1], in[2]); }, {{3, 4}, {4}, {4}}, {}, {},
+       {{0, 4}, {4}, {4}}},
+      {ops::OpId::layer_norm, "layer_norm(x, {3, 4}, w) normalised over 2 dims",
+       [=](In in) { return layer_norm(in[0], trailing(in[0], 2), in[1]); }, {{2, 3, 4}, {3, 4}}, {}, {},
+       {{0, 3, 4}, {3, 4}}},
+      {ops::OpId::layer_norm, "layer_norm(x, {3, 4}, -, b, eps 0.1) over 2 dims",
+       [=](In in) { return layer_norm(in[0], trailing(in[0], 2), Tensor(), in[1], 0.1); }, {{2, 3, 4}, {3, 4}}, {},
+       {}, {{2, 3, 0}, {3, 0}}},
+      {ops::OpId::layer_norm, "layer_norm(x, {5}) no affine",
+       [=](In in) { return layer_norm(in[0], trailing(in[0], 1)); }, {{3, 5}}, {}, {}, {{3, 0}}},
+      {ops::OpId::layer_norm, "layer_norm(x1d, {6}, w, b)",
+       [=](In in) { return layer_norm(in[0], trailing(in[0], 1), in[1], in[2]); }, {{6}, {6}, {6}}, {}, {},
+       {{0}, {0}, {0}}},
+  };
+  const std::pair<Activation, const char*> acts[] = {{Activation::Relu, "relu"},
+                                                     {Activation::Gelu, "gelu"},
+                                                     {Activation::GeluTanh, "gelu_tanh"},
+                                                     {Activation::Silu, "silu"}};
+  for (auto [act, name] : acts) {
+    s.push_back({ops::OpId::linear, std::string("linear(x, w, b, ") + name + ")",
+                 [act](In in) { return linear(in[0], in[1], in[2], act); }, {{3, 4}, {5, 4}, {5}}, {}, {},
+                 {{0, 4}, {5, 4}, {5}}});
+    s.push_back({ops::OpId::linear, std::string("linear(x3d, w, -, ") + name + ")",
+                 [act](In in) { return linear(in[0], in[1], Tensor(), act); }, {{2, 3, 4}, {5, 4}}, {}, {},
+                 {{2, 3, 0}, {5, 0}}});
+  }
+  return s;
+}
+
 inline std::vector<OpSpec> all_specs() {
-  std::vector<OpSpec> s = pointwise_specs(), t = structural_specs();
+  std::vector<OpSpec> s = pointwise_specs(), t = structural_specs(), u = fused_specs();
   s.insert(s.end(), t.begin(), t.end());
+  s.insert(s.end(), u.begin(), u.end());
   return s;
 }
 

@@ -417,6 +417,59 @@ def make_init_stats():
                               "linear_default": linear, "fans": rows})
 
 
+# ----------------------------------------------------------------------------- layer_norm / linear+act
+def make_layer_norm():
+    """layer_norm.json: F.layer_norm and the fused Linear+activation, forward and backward.
+
+    {"meta", "layer_norm": [case], "linear_act": [case]}
+    layer_norm case = {"case", "normalized_shape": [ints], "eps", "affine": bool, "x", "weight" and
+        "bias" (only when affine), "grad_out", "y", "grad_x", "grad_weight" and "grad_bias" (when
+        affine)}; grads are d(sum(y * grad_out)) / d input.
+    linear_act case = {"case", "activation": "none" | "relu" | "gelu" | "gelu_tanh" | "silu",
+        "x" [5,6], "weight" [4,6], "bias" [4], "grad_out" [5,4], "y" = act(x @ weight.T + bias),
+        "grad_x", "grad_weight", "grad_bias"}.
+    """
+    g = gen(7007)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=DT)
+    ln_specs = [  # (case, x, normalized_shape, eps, affine)
+        ("last_dim_affine", rn(4, 6), [6], 1e-5, True),
+        ("two_dims_affine", rn(2, 3, 4), [3, 4], 1e-3, True),
+        ("two_dims_no_affine", rn(2, 3, 4), [3, 4], 1e-5, False),
+        # float32-representable values, so the float32 run sees the same x (1000 + noise would
+        # otherwise be rounded by ulp(1000)/2 = 3e-5, an error no kernel can undo)
+        ("large_mean_affine", (1000.0 + 0.5 * rn(3, 8)).float().to(DT), [8], 1e-5, True),
+        ("one_d_affine", rn(7), [7], 1e-5, True),
+    ]
+    ln_cases = []
+    for case, x, shape, eps, affine in ln_specs:
+        xi = x.clone().requires_grad_(True)
+        w = (1.0 + 0.5 * rn(*shape)).requires_grad_(True) if affine else None
+        b = (0.5 * rn(*shape)).requires_grad_(True) if affine else None
+        y = F.layer_norm(xi, shape, w, b, eps)
+        go = rn(*y.shape)
+        inputs = [xi] + ([w, b] if affine else [])
+        grads = torch.autograd.grad((y * go).sum(), inputs)
+        c = {"case": case, "normalized_shape": shape, "eps": eps, "affine": affine, "x": T(x)}
+        if affine:
+            c["weight"], c["bias"] = T(w), T(b)
+        c.update({"grad_out": T(go), "y": T(y), "grad_x": T(grads[0])})
+        if affine:
+            c["grad_weight"], c["grad_bias"] = T(grads[1]), T(grads[2])
+        ln_cases.append(c)
+    acts = [("none", lambda t: t), ("relu", F.relu), ("gelu", lambda t: F.gelu(t, approximate="none")),
+            ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh")), ("silu", F.silu)]
+    x, w, b, go = rn(5, 6), 0.5 * rn(4, 6), 0.5 * rn(4), rn(5, 4)
+    lin_cases = []
+    for name, act in acts:
+        xi, wi, bi = (t.clone().requires_grad_(True) for t in (x, w, b))
+        y = act(F.linear(xi, wi, bi))
+        gx, gw, gb = torch.autograd.grad((y * go).sum(), [xi, wi, bi])
+        lin_cases.append({"case": "linear_" + name, "activation": name, "x": T(x), "weight": T(w),
+                          "bias": T(b), "grad_out": T(go), "y": T(y), "grad_x": T(gx),
+                          "grad_weight": T(gw), "grad_bias": T(gb)})
+    write("layer_norm.json", {"meta": meta(7007), "layer_norm": ln_cases, "linear_act": lin_cases})
+
+
 if __name__ == "__main__":
     make_activations()
     make_losses()
@@ -424,3 +477,4 @@ if __name__ == "__main__":
     make_schedulers()
     make_mlp()
     make_init_stats()
+    make_layer_norm()

@@ -181,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(Gemm, GemmF32PerIsa, ::testing::ValuesIn(available_isas
 
 TEST(Gemm, ReportsAKnownIsa) {
   const std::string isa = tt::kernels::gemm_isa();
-  EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "scalar") << isa;
+  // "openblas" only in the comparison build (cmake -DTT_OPENBLAS=ON).
+  EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "scalar" || isa == "openblas") << isa;
 }
 
 TEST(Gemm, MatchesNaiveFloat64ReferenceOnRandomShapes) {
@@ -267,6 +268,45 @@ TEST(Gemm, IsBitwiseDeterministicWithTwoThreads) {
   gemm_f64(false, true, 200, 250, 300, 1.0, a.data(), 300, b.data(), 300, 0.0, d1.data(), 250);
   gemm_f64(false, true, 200, 250, 300, 1.0, a.data(), 300, b.data(), 300, 0.0, d2.data(), 250);
   EXPECT_EQ(0, std::memcmp(d1.data(), d2.data(), sizeof(double) * d1.size()));
+  tt::set_num_threads(1);
+}
+
+// A batch gives, item by item, bitwise what lone calls give — small items (spread over threads)
+// and large ones (threaded inside), with one operand broadcast (stride 0) and transposed.
+TEST(Gemm, BatchedItemsEqualLoneCallsBitwise) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  struct Shape { bool ta, tb; int64_t batch, m, n, k; bool broadcast_b; };
+  for (int threads : {1, 2}) {
+    tt::set_num_threads(threads);
+    for (const Shape s : {Shape{false, true, 12, 16, 16, 8, false}, Shape{true, false, 5, 7, 33, 19, true},
+                          Shape{false, false, 3, 150, 140, 130, false}, Shape{false, true, 4, 1, 64, 40, true},
+                          Shape{false, false, 0, 5, 5, 5, false}, Shape{true, true, 6, 20, 30, 0, false}}) {
+      const int64_t sa = s.m * s.k, sb = s.broadcast_b ? 0 : s.k * s.n, sc = s.m * s.n;
+      std::vector<float> a(static_cast<size_t>(std::max<int64_t>(1, s.batch * sa)));
+      std::vector<float> b(static_cast<size_t>(std::max<int64_t>(1, s.broadcast_b ? s.k * s.n : s.batch * sb)));
+      for (float& x : a) x = dist(rng);
+      for (float& x : b) x = dist(rng);
+      const int64_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
+      std::vector<float> got(static_cast<size_t>(std::max<int64_t>(1, s.batch * sc)), std::nanf(""));
+      std::vector<float> want(got.size(), 0.0f);
+      tt::kernels::gemm_batched_f32(s.ta, s.tb, s.batch, s.m, s.n, s.k, 1.5f, a.data(), lda, sa, b.data(), ldb, sb,
+                                    0.0f, got.data(), s.n, sc);
+      for (int64_t i = 0; i < s.batch; ++i)
+        gemm_f32(s.ta, s.tb, s.m, s.n, s.k, 1.5f, a.data() + i * sa, lda, b.data() + i * sb, ldb, 0.0f,
+                 want.data() + i * sc, s.n);
+      const size_t n = static_cast<size_t>(s.batch * sc);
+      EXPECT_EQ(0, std::memcmp(got.data(), want.data(), sizeof(float) * n))
+          << "batch " << s.batch << " " << s.m << "x" << s.n << "x" << s.k << " threads " << threads;
+      std::vector<double> ad(a.begin(), a.end()), bd(b.begin(), b.end()), gd(got.size()), wd(got.size());
+      tt::kernels::gemm_batched_f64(s.ta, s.tb, s.batch, s.m, s.n, s.k, 1.5, ad.data(), lda, sa, bd.data(), ldb, sb,
+                                    0.0, gd.data(), s.n, sc);
+      for (int64_t i = 0; i < s.batch; ++i)
+        gemm_f64(s.ta, s.tb, s.m, s.n, s.k, 1.5, ad.data() + i * sa, lda, bd.data() + i * sb, ldb, 0.0,
+                 wd.data() + i * sc, s.n);
+      EXPECT_EQ(0, std::memcmp(gd.data(), wd.data(), sizeof(double) * n));
+    }
+  }
   tt::set_num_threads(1);
 }
 

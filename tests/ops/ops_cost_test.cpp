@@ -70,6 +70,45 @@ TEST_F(OpCost, BackwardOpsAreFlaggedAsBackward) {
   EXPECT_FALSE(ops::in_backward_pass());
 }
 
+TEST_F(OpCost, LayerNormForwardAndBackwardCosts) {
+  Tensor x = ones({3, 4}), w = ones({4}), b = zeros({4});
+  x.requires_grad_(), w.requires_grad_(), b.requires_grad_();
+  Tensor y = layer_norm(x, {4}, w, b);
+  const ops::OpEvent* f = find(ops::OpId::layer_norm);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->cost.flops, (6 + 2) * 12.0);                  // 6 per element, +1 each for w and b
+  EXPECT_EQ(f->cost.bytes_read, (12 + 4 + 4) * 4.0);         // x, w, b
+  EXPECT_EQ(f->cost.bytes_written, 12 * 4.0 + (3 + 3) * 8.0);  // y; mean, rstd (float64)
+  EXPECT_EQ(f->num_inputs, 3);
+  sum(y).backward();
+  const ops::OpEvent* bw = find(ops::OpId::layer_norm_backward, true);
+  ASSERT_NE(bw, nullptr);
+  EXPECT_EQ(bw->cost.flops, 12.0 * 12);
+  EXPECT_EQ(bw->cost.bytes_read, (12 + 12 + 4) * 4.0 + (3 + 3) * 8.0);  // dy, x, w; mean, rstd
+  EXPECT_EQ(bw->cost.bytes_written, (12 + 4 + 4) * 4.0);         // dx, dw, db
+}
+
+TEST_F(OpCost, LinearWithActivationAddsTheActivationsFlops) {
+  Tensor x = ones({2, 3}), w = ones({4, 3}), b = zeros({4});
+  Tensor y = linear(x, w, b, Activation::Relu);
+  const ops::OpEvent* e = find(ops::OpId::linear);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->cost.flops, 2.0 * 2 * 3 * 4 + 2 * 4 + 1.0 * 2 * 4);  // GEMM + bias + relu
+  EXPECT_EQ(e->cost.bytes_written, 8 * 4.0);
+  w.requires_grad_();
+  Tensor z = linear(x, w, b, Activation::Gelu);  // keeps the pre-activation for backward
+  ops::OpEvent g{};
+  for (const auto& ev : rec.events)
+    if (ev.op == ops::OpId::linear) g = ev;  // the last linear: the gelu one
+  EXPECT_EQ(g.cost.flops, 2.0 * 2 * 3 * 4 + 2 * 4 + 6.0 * 2 * 4);
+  EXPECT_EQ(g.cost.bytes_written, 2 * 8 * 4.0);  // y and pre
+  sum(z).backward();
+  const ops::OpEvent* fold = find(ops::OpId::linear_act_backward, true);
+  ASSERT_NE(fold, nullptr);
+  EXPECT_EQ(fold->cost.flops, 2 * 6.0 * 8);
+  EXPECT_EQ(fold->cost.bytes_written, 8 * 4.0);
+}
+
 TEST(OpCostNoObserver, NothingIsReportedWhenNoObserverIsInstalled) {
   EXPECT_EQ(ops::g_op_observer, nullptr);
   Recorder rec;

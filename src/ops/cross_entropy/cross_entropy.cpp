@@ -6,11 +6,13 @@
 // incoming gradient (divided by the kept-row count for "mean"); ignored rows get 0.
 // Cost: ~4 FLOPs per logit forward, ~3 backward; reads logits and targets, writes N (or 1) values.
 #include <cmath>
+#include <type_traits>
 
 #include "core/node.h"
 #include "core/parallel.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
+#include "ops/unary/vec_math.h"
 
 namespace tt {
 namespace {
@@ -19,6 +21,18 @@ struct CeArgs {
   int64_t n, c, ignore_index;
   double eps;
 };
+
+// Σ_c (m − x_c) for label smoothing, in 32 partial sums like vexp_sum (vectorisable, fixed order).
+float row_total(const float* row, float m, int64_t n) {
+  float acc[32] = {};
+  int64_t c = 0;
+  for (; c + 32 <= n; c += 32)
+    for (int l = 0; l < 32; ++l) acc[l] += m - row[c + l];
+  for (; c < n; ++c) acc[c % 32] += m - row[c];
+  float total = 0;
+  for (float v : acc) total += v;
+  return total;
+}
 
 template <typename T>
 void ce_forward(const CeArgs& a, const T* x, const int64_t* t, T* loss, T* lse) {
@@ -30,8 +44,14 @@ void ce_forward(const CeArgs& a, const T* x, const int64_t* t, T* loss, T* lse) 
         continue;
       }
       T m = row[0], s = 0, total = 0;  // total = Σ_c (m − x_c)
-      for (int64_t c = 1; c < a.c; ++c) m = std::max(m, row[c]);
-      for (int64_t c = 0; c < a.c; ++c) s += std::exp(row[c] - m), total += m - row[c];
+      if constexpr (std::is_same_v<T, float>) {  // vector max and exp, 32 partial sums (vec_math.h)
+        m = kernels::vmax(row, a.c);
+        s = kernels::vexp_sum(row, m, nullptr, a.c);
+        if (a.eps != 0) total = row_total(row, m, a.c);
+      } else {
+        for (int64_t c = 1; c < a.c; ++c) m = std::max(m, row[c]);
+        for (int64_t c = 0; c < a.c; ++c) s += std::exp(row[c] - m), total += m - row[c];
+      }
       T log_s = std::log(s);
       lse[i] = m + log_s;
       T nll = (m - row[t[i]]) + log_s;  // as in log_softmax: keep log Σ's digits when |x| is large
@@ -52,7 +72,12 @@ void ce_backward(const CeArgs& a, const T* x, const int64_t* t, const T* lse, co
       }
       const T* row = x + i * a.c;
       const T s = scale[i * scale_stride], smooth = T(a.eps / a.c);
-      for (int64_t c = 0; c < a.c; ++c) d[c] = s * (std::exp(row[c] - lse[i]) - smooth);
+      if constexpr (std::is_same_v<T, float>) {  // e^(x − lse) by the vector exp, straight into d
+        kernels::vexp_sum(row, lse[i], d, a.c);
+        for (int64_t c = 0; c < a.c; ++c) d[c] = s * (d[c] - smooth);
+      } else {
+        for (int64_t c = 0; c < a.c; ++c) d[c] = s * (std::exp(row[c] - lse[i]) - smooth);
+      }
       d[t[i]] -= s * T(1 - a.eps);
     }
   });

@@ -1,11 +1,17 @@
-// Op `linear`: y = x·Wᵀ + b with x (*, in), W (out, in), b (out) — one GEMM with the bias
-// pre-loaded into the output (beta = 1), so nn.Linear costs one kernel call, not three.
-// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy (matmul and sum ops on views; no copies).
-// Cost: 2·N·in·out FLOPs (+ N·out for the bias); reads x, W, b; writes y.
+// Op `linear`: y = f(x·Wᵀ + b) with x (*, in), W (out, in), b (out), f an optional Activation —
+// one GEMM with the bias pre-loaded into the output (beta = 1), then f applied in one pass over the
+// output while it is still in cache, so nn.Linear (+ activation) costs one op, not three (or four).
+// Backward: dpre = dy·f'(pre) (op `linear_act_backward`, skipped when f is None), then
+// dx = dpre·W, dW = dpreᵀ·x, db = Σ_rows dpre (matmul and sum ops on views; no copies).
+// Note [What the activation saves]: relu saves its output y (f' = [y > 0], no extra memory: y is
+// the op's output anyway); gelu, gelu_tanh and silu save the pre-activation, as the unfused
+// linear-then-activation would (their f' is not a function of y). Inference saves nothing and
+// applies f in place.
+// Cost: 2·N·in·out FLOPs (+ N·out for the bias, + N·out·c_f for f); reads x, W, b; writes y.
 #include <cstring>
 
 #include "core/node.h"
-#include "ops/copy/copy_cpu.h"
+#include "ops/linear/linear_cpu.h"
 #include "ops/matmul/gemm.h"
 #include "ops/matmul/matmul_operand.h"
 #include "ops/op_record.h"
@@ -13,6 +19,19 @@
 
 namespace tt {
 namespace {
+
+// FLOPs per element of each activation, forward (the backward fold costs twice that), counted as
+// ops/unary counts the same functions (a transcendental is one FLOP).
+double act_flops(Activation act) {
+  switch (act) {
+    case Activation::None: return 0;
+    case Activation::Relu: return 1;
+    case Activation::Gelu: return 6;
+    case Activation::GeluTanh: return 8;
+    case Activation::Silu: return 4;
+  }
+  return 0;
+}
 
 // x (*, F) as (N, F) with N the product of the leading dims: explicit, since -1 cannot be inferred
 // when F == 0.
@@ -22,23 +41,42 @@ Tensor as_rows(const Tensor& x) {
   return x.dim() == 2 ? x : reshape(x, Shape{n, x.size(-1)});
 }
 
+// dpre = dy·f'(saved) (Note [What the activation saves]); dy (N, out) any strides, dpre contiguous.
+Tensor linear_act_backward(Activation act, const Tensor& dy, const Tensor& saved) {
+  ops::OpTimer timer(ops::OpId::linear_act_backward);
+  Tensor g = dy.dtype() == saved.dtype() ? dy : cast(dy, saved.dtype());
+  Tensor dpre = empty(saved.shape(), saved.dtype());
+  const int64_t rows = saved.shape()[0], cols = saved.shape()[1];
+  TT_DISPATCH_FLOAT(saved.dtype(), "linear_act_backward", [&]<typename T>() {
+    kernels::linear_activation_backward_cpu<T>(act, dpre.data_ptr<T>(), g.data_ptr<T>(), g.strides()[0],
+                                               g.strides()[1], saved.data_ptr<T>(), rows, cols);
+  });
+  timer.done(dpre, [&] {
+    return ops::Cost{2.0 * act_flops(act) * dpre.numel(), ops::bytes_of(dy) + ops::bytes_of(saved),
+                     ops::bytes_of(dpre)};
+  }, {&dy, &saved});
+  return dpre;
+}
+
 struct LinearBackward : Node {
-  Tensor x2, w;  // x2: (N, in)
+  Tensor x2, w, saved;  // x2: (N, in); saved: (N, out), y or pre (undefined when act is None)
   Shape x_shape;
+  Activation act;
   bool need_x, need_w, need_b;
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor g2 = as_rows(g);  // (N, out)
+    if (act != Activation::None) g2 = linear_act_backward(act, g2, saved);
     Tensor gx, gw, gb;
     if (need_x) gx = reshape(matmul(g2, w), x_shape);
     if (need_w) gw = matmul(g2.t(), x2);
     if (need_b) gb = sum(g2, Shape{0});
     return {gx, gw, gb};
   }
-  void release() override { x2 = w = Tensor(); }
-  const char* name() const override { return "AddmmBackward0"; }
+  void release() override { x2 = w = saved = Tensor(); }
+  const char* name() const override { return act == Activation::None ? "AddmmBackward0" : "LinearActBackward"; }
 };
 
-void check_linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+void check_linear(const Tensor& x, const Tensor& w, const Tensor& b, Activation act) {
   TT_CHECK(x.defined() && w.defined(), "linear: undefined input or weight");
   TT_CHECK(x.dim() >= 1, "linear: input must have at least 1 dim, got shape ", x.shape());
   TT_CHECK(w.dim() == 2, "linear: weight must be 2-D (out, in), got shape ", w.shape());
@@ -51,49 +89,75 @@ void check_linear(const Tensor& x, const Tensor& w, const Tensor& b) {
              w.shape(), " (expected [", w.shape()[0], "])");
     TT_CHECK(b.dtype() == x.dtype(), "linear: bias dtype ", b.dtype(), " differs from input ", x.dtype());
   }
+  const int a = static_cast<int>(act);
+  TT_CHECK(a >= 0 && a <= static_cast<int>(Activation::Silu), "linear: unknown activation ", a);
 }
 
-}  // namespace
-
-Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
-  check_linear(x, w, b);
-  ops::OpTimer timer(ops::OpId::linear);
-  const int64_t in = w.shape()[1], outf = w.shape()[0];
-  const bool record = any_requires_grad({&x, &w, &b});
-  Tensor x2 = as_rows(record ? x.detach() : x);  // the node saves x2; inference skips the detached copy
-  const int64_t n = x2.shape()[0];
-  Shape out_shape = x.shape();
-  out_shape[out_shape.size() - 1] = outf;
-  Tensor out = empty(Shape{n, outf}, x.dtype());
-  // Bias rows first; the GEMM adds onto them (beta = 1). A contiguous bias is copied with one
-  // memcpy per row: at batch 1 the strided copy loop's setup costs more than the copy.
-  if (b.defined() && n > 0 && b.is_contiguous()) {
+// out (N, out) = x2·Wᵀ + b: bias rows first, then the GEMM adds onto them (beta = 1). The bias is
+// copied with one memcpy per row: at batch 1 a strided copy loop's setup costs more than the copy.
+void gemm_bias(Tensor& out, const Tensor& x2, const Tensor& w, const Tensor& b) {
+  const int64_t n = out.shape()[0], outf = out.shape()[1], in = w.shape()[1];
+  if (b.defined() && n > 0) {
+    const Tensor bc = b.is_contiguous() ? b : contiguous(b.detach());
     const size_t row = static_cast<size_t>(outf) * out.element_size();
     char* dst = static_cast<char*>(out.raw_data());
-    for (int64_t r = 0; r < n; ++r) std::memcpy(dst + r * row, b.raw_data(), row);
-  } else if (b.defined() && n > 0) {
-    kernels::copy_cpu(out, b);
+    for (int64_t r = 0; r < n; ++r) std::memcpy(dst + r * row, bc.raw_data(), row);
   }
   ops::GemmOperand A = ops::gemm_operand(x2), W = ops::gemm_operand(w);
   // y = x · Wᵀ: W is stored (out, in), so op(B) = Wᵀ flips W's transpose flag.
   const bool beta1 = b.defined();
-  if (x.dtype() == kFloat32)
+  if (out.dtype() == kFloat32)
     kernels::gemm_f32(A.trans, !W.trans, n, outf, in, 1.0f, static_cast<const float*>(A.ptr), A.ld,
                       static_cast<const float*>(W.ptr), W.ld, beta1 ? 1.0f : 0.0f, out.data_ptr<float>(), outf);
   else
     kernels::gemm_f64(A.trans, !W.trans, n, outf, in, 1.0, static_cast<const double*>(A.ptr), A.ld,
                       static_cast<const double*>(W.ptr), W.ld, beta1 ? 1.0 : 0.0, out.data_ptr<double>(), outf);
+}
+
+}  // namespace
+
+const char* activation_name(Activation act) {
+  switch (act) {
+    case Activation::None: return "none";
+    case Activation::Relu: return "relu";
+    case Activation::Gelu: return "gelu";
+    case Activation::GeluTanh: return "gelu_tanh";
+    case Activation::Silu: return "silu";
+  }
+  return "unknown";
+}
+
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, Activation act) {
+  check_linear(x, w, b, act);
+  ops::OpTimer timer(ops::OpId::linear);
+  const int64_t in = w.shape()[1], outf = w.shape()[0];
+  const bool record = any_requires_grad({&x, &w, &b});
+  Tensor x2 = as_rows(record ? x.detach() : x);  // the node saves x2; inference skips the detached copy
+  const int64_t n = x2.shape()[0];
+  // The GEMM writes `pre`; f then writes `out` — a separate tensor only when backward needs pre.
+  const bool keep_pre = record && act != Activation::None && act != Activation::Relu;
+  Tensor pre = empty(Shape{n, outf}, x.dtype());
+  Tensor out = keep_pre ? empty(Shape{n, outf}, x.dtype()) : pre;
+  gemm_bias(pre, x2, w, b);
+  if (act != Activation::None) {
+    TT_DISPATCH_FLOAT(x.dtype(), "linear", [&]<typename T>() {
+      kernels::linear_activation_cpu<T>(act, out.data_ptr<T>(), pre.data_ptr<T>(), n, outf);
+    });
+  }
+  Shape out_shape = x.shape();
+  out_shape[out_shape.size() - 1] = outf;
   if (out_shape.size() != 2) out = out.view(out_shape);
   if (record) {
     auto node = std::make_shared<LinearBackward>();
-    node->x2 = x2, node->w = w.detach(), node->x_shape = x.shape();
+    node->x2 = x2, node->w = w.detach(), node->x_shape = x.shape(), node->act = act;
+    if (act != Activation::None) node->saved = keep_pre ? pre : as_rows(out.detach());
     node->need_x = x.requires_grad(), node->need_w = w.requires_grad(), node->need_b = b.defined() && b.requires_grad();
     attach_node(out, std::move(node), {&x, &w, &b});
   }
   timer.done(out, [&] {
-    double flops = 2.0 * n * in * outf + (b.defined() ? double(n) * outf : 0.0);
+    double flops = 2.0 * n * in * outf + (b.defined() ? double(n) * outf : 0.0) + act_flops(act) * n * outf;
     return ops::Cost{flops, ops::bytes_of(x) + ops::bytes_of(w) + (b.defined() ? ops::bytes_of(b) : 0.0),
-                     ops::bytes_of(out)};
+                     ops::bytes_of(out) + (keep_pre ? ops::bytes_of(pre) : 0.0)};
   }, {&x, &w, &b});
   return out;
 }

@@ -18,7 +18,19 @@ void gemm_f64(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, doubl
               const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
               int64_t ldc);
 
-// Which micro-kernel gemm_f32 uses on this CPU: "avx512", "avx2" or "scalar".
+// A batch of independent products, item i at A + i*stride_a, B + i*stride_b, C + i*stride_c
+// (a stride of 0 reuses one operand for every item, as broadcasting does). Small products run one
+// per thread (attention's many heads); large ones run in turn, each threaded inside. Every item
+// gives bitwise the same C as a gemm_f32 / gemm_f64 call on it alone.
+void gemm_batched_f32(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, float alpha,
+                      const float* A, int64_t lda, int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b,
+                      float beta, float* C, int64_t ldc, int64_t stride_c);
+void gemm_batched_f64(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, double alpha,
+                      const double* A, int64_t lda, int64_t stride_a, const double* B, int64_t ldb,
+                      int64_t stride_b, double beta, double* C, int64_t ldc, int64_t stride_c);
+
+// Which micro-kernel gemm_f32 uses on this CPU: "avx512", "avx2" or "scalar" ("openblas" in the
+// comparison build, cmake -DTT_OPENBLAS=ON).
 const char* gemm_isa();
 
 }  // namespace tt::kernels

@@ -13,6 +13,11 @@
 #include "ops/matmul/gemm.h"
 #include "ops/matmul/gemm_kernels.h"
 
+#ifdef TT_WITH_OPENBLAS  // cmake -DTT_OPENBLAS=ON: comparison builds only
+#include <cblas.h>
+extern "C" void openblas_set_num_threads(int num_threads);
+#endif
+
 namespace tt::kernels {
 namespace detail {
 namespace {
@@ -363,6 +368,13 @@ void gemm_nt_dot(const SgemmIsa& isa, const GemmArgs& g) {
   }
 }
 
+// Small products: B read in place, one thread (below kParallelMinWork a product is not split
+// anyway). Limits measured against the blocked path on Zen 4 (tito bench gemm).
+bool want_small(const SgemmIsa& isa, const GemmArgs& g) {
+  return isa.small != nullptr && !g.trans_b && g.n <= isa.small_max_n && g.k <= 256 && g.m <= 256 &&
+         (g.m * g.n * g.k < kParallelMinWork || get_num_threads() == 1);
+}
+
 // C = beta*C (K == 0 or alpha == 0); beta == 0 overwrites NaN garbage.
 template <typename T>
 void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t ldc) {
@@ -404,9 +416,31 @@ void gemm_parallel(const SgemmIsa& isa, const GemmArgs& g) {
   });
 }
 
+#ifdef TT_WITH_OPENBLAS
+// The comparison build: every unforced gemm_f32 goes to cblas_sgemm with our thread count.
+// (A forced ISA, as the tests use, still runs our kernels.)
+bool route_to_openblas() { return detail::g_forced_isa.load(std::memory_order_relaxed) == nullptr; }
+
+void openblas_sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                    int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  static thread_local int threads_set = 0;
+  if (threads_set != get_num_threads()) {
+    threads_set = get_num_threads();
+    openblas_set_num_threads(threads_set);
+  }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
+              static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+}
+#else
+constexpr bool route_to_openblas() { return false; }
+void openblas_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                    float, float*, int64_t) {}
+#endif
+
 }  // namespace
 
-const char* gemm_isa() { return detail::current_isa().name; }
+const char* gemm_isa() { return route_to_openblas() ? "openblas" : detail::current_isa().name; }
 
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -415,10 +449,13 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
     scale_c(M, N, beta, C, ldc);
     return;
   }
+  if (route_to_openblas()) return openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   const SgemmIsa& isa = detail::current_isa();
   GemmArgs g{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
   if (M == 1 || N == 1) {
     gemv(isa, g);
+  } else if (want_small(isa, g)) {
+    isa.small(M, N, K, A, lda, trans_a, B, ldb, C, ldc, alpha, beta);
   } else if (want_nt_dot(isa, g)) {
     gemm_nt_dot(isa, g);
   } else {
@@ -461,6 +498,44 @@ void gemm_f64(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, doubl
       parallel_for(0, M, grain, [&](int64_t i0, int64_t i1) { rows(i0, i1); });
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched products. Below kParallelMinWork one product would run on one thread anyway, so
+// items are spread over the threads instead; inside a parallel region gemm_f32's own
+// parallel_for runs inline, so each item is computed exactly as a lone call computes it.
+
+namespace {
+template <typename T, typename Gemm>
+void gemm_batched(Gemm gemm, bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
+                  const T* A, int64_t lda, int64_t stride_a, const T* B, int64_t ldb, int64_t stride_b, T beta, T* C,
+                  int64_t ldc, int64_t stride_c) {
+  auto items = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
+      gemm(trans_a, trans_b, M, N, K, alpha, A + i * stride_a, lda, B + i * stride_b, ldb, beta, C + i * stride_c,
+           ldc);
+  };
+  const int64_t work = std::max<int64_t>(1, M * N * std::max<int64_t>(K, 1));
+  if (batch >= 2 && work < kParallelMinWork) {
+    parallel_for(0, batch, std::max<int64_t>(1, kParallelMinWork / work), items);
+  } else {
+    items(0, batch);
+  }
+}
+}  // namespace
+
+void gemm_batched_f32(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, float alpha,
+                      const float* A, int64_t lda, int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b,
+                      float beta, float* C, int64_t ldc, int64_t stride_c) {
+  gemm_batched<float>(&gemm_f32, trans_a, trans_b, batch, M, N, K, alpha, A, lda, stride_a, B, ldb, stride_b, beta,
+                      C, ldc, stride_c);
+}
+
+void gemm_batched_f64(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, double alpha,
+                      const double* A, int64_t lda, int64_t stride_a, const double* B, int64_t ldb,
+                      int64_t stride_b, double beta, double* C, int64_t ldc, int64_t stride_c) {
+  gemm_batched<double>(&gemm_f64, trans_a, trans_b, batch, M, N, K, alpha, A, lda, stride_a, B, ldb, stride_b,
+                       beta, C, ldc, stride_c);
 }
 
 }  // namespace tt::kernels

@@ -30,6 +30,12 @@ using SgemvFn = void (*)(int64_t n_out, int64_t k, const float* w, int64_t ldw, 
 using SgemmDotFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
                             int64_t ldb, float* c, int64_t ldc, float alpha, float beta);
 
+// C[m×n] = alpha * op(A)[m×k] · B[k×n] + beta * C for small products (n <= small_max_n), B not
+// transposed and read in place (masked loads at the right edge): no packing, no scratch, no
+// threads. Ã is addressed as for SgemmMicroFn (a_cols: element (r, p) at a[p*lda + r]).
+using SgemmSmallFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols,
+                              const float* b, int64_t ldb, float* c, int64_t ldc, float alpha, float beta);
+
 struct SgemmIsa {
   const char* name;
   int mr, nr;  // micro-tile: mr rows of C by nr columns
@@ -40,6 +46,8 @@ struct SgemmIsa {
   SgemvFn gemv_dot;
   SgemvFn gemv_axpy;
   SgemmDotFn gemm_nt_dot;  // nullptr: this ISA has none, use the packed path
+  SgemmSmallFn small = nullptr;  // nullptr: none, small products take the blocked path
+  int small_max_n = 0;
 };
 
 // Tables for the SIMD kernels; each returns nullptr when its ISA is missing on this CPU.

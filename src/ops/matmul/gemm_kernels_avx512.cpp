@@ -6,6 +6,7 @@
 // instantiated here must stay baseline x86-64, or the linker may hand AVX-512 copies to other TUs.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -371,11 +372,81 @@ TT_AVX512 void gemm_nt_dot(int64_t m, int64_t n, int64_t k, const float* a, int6
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Small products (n <= 64): the blocked path's fixed costs (scratch lookup, packing the ragged B
+// tail into a zero-padded 32-wide panel, 32-wide tiles over 8 columns) outweigh 8³..48³ of
+// arithmetic. Here B rows are read in place, the last vector of a row masked, and the tile width
+// follows n: Nv = ceil(n/16) vectors by up to kSmallRows[Nv] rows (≤ 28 accumulators).
+
+constexpr int kSmallMaxNv = 4;
+constexpr int kSmallRows[kSmallMaxNv + 1] = {0, 14, 14, 8, 6};
+
+template <int Mr, int Nv, bool kCols>
+TT_AVX512 void small_tile(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, __mmask16 last, float alpha, float beta) {
+  __m512 acc[Mr][Nv];
+#pragma GCC unroll 64
+  for (int r = 0; r < Mr; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v) acc[r][v] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < k; ++p) {
+    __m512 bv[Nv];
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v) bv[v] = v + 1 < Nv ? _mm512_loadu_ps(b + 16 * v) : _mm512_maskz_loadu_ps(last, b + 16 * v);
+#pragma GCC unroll 64
+    for (int r = 0; r < Mr; ++r) {
+      __m512 ar = _mm512_set1_ps(kCols ? a[r] : a[r * as]);
+#pragma GCC unroll 8
+      for (int v = 0; v < Nv; ++v) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
+    }
+    a += kCols ? as : 1;
+    b += ldb;
+  }
+  const __m512 va = _mm512_set1_ps(alpha);
+#pragma GCC unroll 64
+  for (int r = 0; r < Mr; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v)
+      store_vec(c + r * ldc + 16 * v, v + 1 < Nv ? static_cast<__mmask16>(0xFFFF) : last, acc[r][v], va, beta);
+}
+
+using SmallTileFn = void (*)(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
+                             int64_t ldc, __mmask16 last, float alpha, float beta);
+
+// small_fns<kCols, Nv>()[rows - 1] -> small_tile<rows, Nv, kCols>, rows 1..kSmallRows[Nv].
+template <bool kCols, int Nv, int... I>
+const SmallTileFn* small_fns(std::integer_sequence<int, I...>) {
+  static constexpr SmallTileFn kFns[] = {&small_tile<I + 1, Nv, kCols>...};
+  return kFns;
+}
+
+template <bool kCols>
+const SmallTileFn* small_table(int64_t nv) {
+  switch (nv) {
+    case 1: return small_fns<kCols, 1>(std::make_integer_sequence<int, kSmallRows[1]>{});
+    case 2: return small_fns<kCols, 2>(std::make_integer_sequence<int, kSmallRows[2]>{});
+    case 3: return small_fns<kCols, 3>(std::make_integer_sequence<int, kSmallRows[3]>{});
+    default: return small_fns<kCols, 4>(std::make_integer_sequence<int, kSmallRows[4]>{});
+  }
+}
+
+void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
+                int64_t ldb, float* c, int64_t ldc, float alpha, float beta) {
+  const int64_t nv = (n + 15) / 16, rows = kSmallRows[nv];
+  const SmallTileFn* fns = a_cols ? small_table<true>(nv) : small_table<false>(nv);
+  const __mmask16 last = lane_mask(n - 16 * (nv - 1));
+  for (int64_t i = 0; i < m; i += rows) {
+    const int64_t mr = std::min(rows, m - i);
+    const float* ai = a_cols ? a + i : a + i * lda;
+    fns[mr - 1](k, ai, lda, b, ldb, c + i * ldc, ldc, last, alpha, beta);
+  }
+}
+
 }  // namespace
 
 const SgemmIsa* sgemm_isa_avx512() {
-  static const SgemmIsa isa{"avx512",  kMr,       kNr,        &micro<false>, &micro<true>,
-                            &pack_b, &pack_b_trans, &gemv_dot, &gemv_axpy, &gemm_nt_dot};
+  static const SgemmIsa isa{"avx512",     kMr,        kNr,       &micro<false>, &micro<true>, &pack_b,
+                            &pack_b_trans, &gemv_dot, &gemv_axpy, &gemm_nt_dot, &small_gemm,  16 * kSmallMaxNv};
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("fma")) return nullptr;
   return &isa;

@@ -25,17 +25,20 @@ struct MatmulBackward : Node {
   const char* name() const override { return "MmBackward0"; }
 };
 
-// C (M,N) = A (M,K) · B (K,N) for 2-D views with any strides.
-void gemm_2d(const Tensor& c, const Tensor& a, const Tensor& b) {
+// C (M,N) = A (M,K) · B (K,N) for 2-D views with any strides, or item by item for 3-D views
+// [batch, ·, ·] (C contiguous): one batched GEMM call, not a loop of per-item tensor views.
+void gemm_nd(const Tensor& c, const Tensor& a, const Tensor& b) {
   ops::GemmOperand A = ops::gemm_operand(a), B = ops::gemm_operand(b);
-  const int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
-  const int64_t ldc = c.strides()[0];
+  const int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
+  const int64_t nb = c.dim() == 3 ? c.size(0) : 1, ldc = c.stride(-2), sc = c.dim() == 3 ? c.stride(0) : 0;
   if (c.dtype() == kFloat32)
-    kernels::gemm_f32(A.trans, B.trans, M, N, K, 1.0f, static_cast<const float*>(A.ptr), A.ld,
-                      static_cast<const float*>(B.ptr), B.ld, 0.0f, static_cast<float*>(c.raw_data()), ldc);
+    kernels::gemm_batched_f32(A.trans, B.trans, nb, M, N, K, 1.0f, static_cast<const float*>(A.ptr), A.ld,
+                              A.batch_stride, static_cast<const float*>(B.ptr), B.ld, B.batch_stride, 0.0f,
+                              static_cast<float*>(c.raw_data()), ldc, sc);
   else
-    kernels::gemm_f64(A.trans, B.trans, M, N, K, 1.0, static_cast<const double*>(A.ptr), A.ld,
-                      static_cast<const double*>(B.ptr), B.ld, 0.0, static_cast<double*>(c.raw_data()), ldc);
+    kernels::gemm_batched_f64(A.trans, B.trans, nb, M, N, K, 1.0, static_cast<const double*>(A.ptr), A.ld,
+                              A.batch_stride, static_cast<const double*>(B.ptr), B.ld, B.batch_stride, 0.0,
+                              static_cast<double*>(c.raw_data()), ldc, sc);
 }
 
 Tensor matmul_nd(const Tensor& a, const Tensor& b) {
@@ -58,9 +61,8 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   Tensor ob = out.dim() == 2 ? out : out.view(Shape{nb, M, N});
   {
     NoGradGuard ng;
-    if (nb == 1 && a.dim() == 2 && b.dim() == 2) gemm_2d(out, a, b);
-    else
-      for (int64_t i = 0; i < nb; ++i) gemm_2d(ob.select(0, i), ab.select(0, i), bb.select(0, i));
+    if (nb == 1 && a.dim() == 2 && b.dim() == 2) gemm_nd(out, a, b);
+    else gemm_nd(ob, ab, bb);
   }
   if (any_requires_grad({&a, &b})) {
     auto n = std::make_shared<MatmulBackward>();

@@ -5,11 +5,14 @@
 //   log_softmax_backward: dx = dy − e^y ⊙ Σ dy
 // Cost: ~5 FLOPs per element forward (max, sub, exp, sum, div), reads x, writes y.
 #include <cmath>
+#include <type_traits>
+#include <vector>
 
 #include "core/node.h"
 #include "core/parallel.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
+#include "ops/unary/vec_math.h"
 
 namespace tt {
 namespace {
@@ -40,24 +43,54 @@ void for_rows(const RowGeometry& g, const T* x, T* y, F f) {
   });
 }
 
+// One float32 row, contiguous: max and Σ e^(x − m) through vec_math (AVX-512/AVX2 exp, 32 partial
+// sums). A strided row (softmax over a dim other than the last) is first gathered into a
+// per-thread buffer, so every layout gets the vector exp.
+void softmax_row_f32(const float* x, float* y, int64_t n, int64_t s, bool log) {
+  if (s != 1) {
+    thread_local std::vector<float> row;
+    row.resize(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) row[k] = x[k * s];
+    softmax_row_f32(row.data(), row.data(), n, 1, log);
+    for (int64_t k = 0; k < n; ++k) y[k * s] = row[k];
+    return;
+  }
+  float m = kernels::vmax(x, n);
+  if (m == -INFINITY) m = 0;  // all -inf: avoid (-inf) - (-inf)
+  if (log) {
+    const float log_sum = std::log(kernels::vexp_sum(x, m, nullptr, n));
+    for (int64_t k = 0; k < n; ++k) y[k] = (x[k] - m) - log_sum;  // see softmax_row
+  } else {
+    const float inv = 1.0f / kernels::vexp_sum(x, m, y, n);
+    for (int64_t k = 0; k < n; ++k) y[k] *= inv;
+  }
+}
+
+// One row of n elements at stride s, any float type, with libm's exp (float64 rows).
+template <typename T>
+void softmax_row(const T* xr, T* yr, int64_t n, int64_t s, bool log) {
+  T m = -INFINITY;
+  for (int64_t k = 0; k < n; ++k) m = std::max(m, xr[k * s]);
+  if (m == -INFINITY) m = 0;  // all -inf: avoid (-inf) - (-inf)
+  T sum = 0;
+  if (log) {
+    for (int64_t k = 0; k < n; ++k) sum += std::exp(xr[k * s] - m);
+    // (x − m) − log Σ, not x − (m + log Σ): for large x, m + log Σ rounds away log Σ's digits.
+    T log_sum = std::log(sum);
+    for (int64_t k = 0; k < n; ++k) yr[k * s] = (xr[k * s] - m) - log_sum;
+  } else {
+    for (int64_t k = 0; k < n; ++k) sum += (yr[k * s] = std::exp(xr[k * s] - m));
+    T inv = T(1) / sum;
+    for (int64_t k = 0; k < n; ++k) yr[k * s] *= inv;
+  }
+}
+
 template <typename T>
 void softmax_kernel(const Tensor& y, const Tensor& x, int d, bool log) {
   RowGeometry g = geometry(x, d);
   for_rows<T>(g, x.data_ptr<T>(), y.data_ptr<T>(), [&](const T* xr, T* yr, int64_t s) {
-    T m = -INFINITY;
-    for (int64_t k = 0; k < g.n; ++k) m = std::max(m, xr[k * s]);
-    if (m == -INFINITY) m = 0;  // all -inf: avoid (-inf) - (-inf)
-    T sum = 0;
-    if (log) {
-      for (int64_t k = 0; k < g.n; ++k) sum += std::exp(xr[k * s] - m);
-      // (x − m) − log Σ, not x − (m + log Σ): for large x, m + log Σ rounds away log Σ's digits.
-      T log_sum = std::log(sum);
-      for (int64_t k = 0; k < g.n; ++k) yr[k * s] = (xr[k * s] - m) - log_sum;
-    } else {
-      for (int64_t k = 0; k < g.n; ++k) sum += (yr[k * s] = std::exp(xr[k * s] - m));
-      T inv = T(1) / sum;
-      for (int64_t k = 0; k < g.n; ++k) yr[k * s] *= inv;
-    }
+    if constexpr (std::is_same_v<T, float>) softmax_row_f32(xr, yr, g.n, s, log);
+    else softmax_row(xr, yr, g.n, s, log);
   });
 }
 
@@ -72,6 +105,13 @@ void softmax_backward_kernel(const Tensor& dx, const Tensor& dy, const Tensor& y
     T acc = 0;
     if (log) {
       for (int64_t k = 0; k < g.n; ++k) acc += dyr[k * s];
+      if constexpr (std::is_same_v<T, float>) {
+        if (s == 1) {  // e^y through the vector exp, into dx first
+          kernels::vexp(yr, dxr, g.n);
+          for (int64_t k = 0; k < g.n; ++k) dxr[k] = dyr[k] - dxr[k] * acc;
+          return;
+        }
+      }
       for (int64_t k = 0; k < g.n; ++k) dxr[k * s] = dyr[k * s] - std::exp(yr[k * s]) * acc;
     } else {
       for (int64_t k = 0; k < g.n; ++k) acc += dyr[k * s] * yr[k * s];

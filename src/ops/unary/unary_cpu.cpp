@@ -3,84 +3,38 @@
 //   gelu x·Φ(x), gelu' = Φ(x) + x·φ(x)  (Hendrycks & Gimpel 2016)
 //   gelu_tanh 0.5x(1+tanh(√(2/π)(x+0.044715x³))) and its derivative;  silu x·σ(x), silu' = σ(1+x(1−σ))
 //   relu' = [x>0];  leaky_relu' = 1 or slope (slope at x ≤ 0);  elu' = 1 or α·eˣ (α at x ≤ 0)
+// Float32 kinds that need exp/log/tanh/erf run through the vector math instead (unary_f32.h,
+// Note [Float32 transcendentals]); float64 keeps libm.
 #include "ops/unary/unary_cpu.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "ops/tensor_iter.h"
+#include "ops/unary/unary_f32.h"
+#include "ops/unary/unary_scalar.h"
 
 namespace tt::kernels {
 namespace {
 
-constexpr double kSqrt2OverPi = 0.7978845608028654, kInvSqrt2 = 0.7071067811865476,
-                 kInvSqrt2Pi = 0.3989422804014327, kGeluC = 0.044715;
+using scalar::derivative;
+using scalar::forward_value;
 
-template <typename T>
-inline T sigmoid_of(T x) {
-  // Split by sign so exp never overflows.
-  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
-  T e = std::exp(x);
-  return e / (T(1) + e);
-}
 
-template <typename T>
-inline T forward_value(UnaryKind k, T x, T p) {
-  switch (k) {
-    case UnaryKind::Neg: return -x;
-    case UnaryKind::Exp: return std::exp(x);
-    case UnaryKind::Log: return std::log(x);
-    case UnaryKind::Log1p: return std::log1p(x);
-    case UnaryKind::Sqrt: return std::sqrt(x);
-    case UnaryKind::Abs: return std::abs(x);
-    case UnaryKind::Sign: return T((x > T(0)) - (x < T(0)));
-    case UnaryKind::Relu: return x > T(0) ? x : T(0);
-    case UnaryKind::LeakyRelu: return x > T(0) ? x : x * p;
-    case UnaryKind::Elu: return x > T(0) ? x : p * std::expm1(x);
-    case UnaryKind::Sigmoid: return sigmoid_of(x);
-    case UnaryKind::Tanh: return std::tanh(x);
-    case UnaryKind::Gelu: return T(0.5) * x * (T(1) + std::erf(x * T(kInvSqrt2)));
-    case UnaryKind::GeluTanh: return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(kGeluC) * x * x * x)));
-    case UnaryKind::Silu: return x * sigmoid_of(x);
-  }
-  return x;
-}
-
-template <typename T>
-inline T derivative(UnaryKind k, T x, T y, T p) {
-  switch (k) {
-    case UnaryKind::Neg: return T(-1);
-    case UnaryKind::Exp: return y;
-    case UnaryKind::Log: return T(1) / x;
-    case UnaryKind::Log1p: return T(1) / (T(1) + x);
-    case UnaryKind::Sqrt: return T(0.5) / y;
-    case UnaryKind::Abs: return T((x > T(0)) - (x < T(0)));
-    case UnaryKind::Sign: return T(0);
-    case UnaryKind::Relu: return x > T(0) ? T(1) : T(0);
-    case UnaryKind::LeakyRelu: return x > T(0) ? T(1) : p;
-    case UnaryKind::Elu: return x > T(0) ? T(1) : y + p;  // α·eˣ = y + α
-    case UnaryKind::Sigmoid: return y * (T(1) - y);
-    case UnaryKind::Tanh: return T(1) - y * y;
-    case UnaryKind::Gelu: {
-      T cdf = T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2)));
-      return cdf + x * T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
-    }
-    case UnaryKind::GeluTanh: {
-      T inner = T(kSqrt2OverPi) * (x + T(kGeluC) * x * x * x);
-      T th = std::tanh(inner);
-      T dinner = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluC) * x * x);
-      return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * dinner;
-    }
-    case UnaryKind::Silu: {
-      T s = sigmoid_of(x);
-      return s * (T(1) + x * (T(1) - s));
-    }
-  }
-  return T(0);
-}
-
+// Note [Float32 transcendentals]: libm's expf/tanhf/erff are scalar calls the compiler cannot
+// vectorise, so a float32 loop over them runs at ~1 element per 5–20 ns. The float32 kinds that need
+// one go through unary_f32.h (vec_math.h: AVX-512/AVX2, ≤ 2.5 ulp), for every layout (strided rows
+// are gathered), so a value does not depend on whether its tensor was contiguous.
 template <typename T, UnaryKind K>
 void forward_kind(const Tensor& out, const Tensor& x, T p) {
   auto L = ops::make_loop<2>(out.shape(), {&out, &x});
+  if constexpr (std::is_same_v<T, float> && has_f32_forward(K)) {
+    ops::for_each_row(L, [p](char** ptr, const int64_t* s, int64_t n) {
+      unary_f32_forward(K, reinterpret_cast<const float*>(ptr[1]), s[1] / 4, reinterpret_cast<float*>(ptr[0]),
+                        s[0] / 4, n, p);  // byte strides → elements
+    });
+    return;
+  }
   ops::for_each_row(L, [p](char** ptr, const int64_t* s, int64_t n) {
     T* o = reinterpret_cast<T*>(ptr[0]);
     const T* a = reinterpret_cast<const T*>(ptr[1]);
@@ -96,6 +50,13 @@ void forward_kind(const Tensor& out, const Tensor& x, T p) {
 template <typename T, UnaryKind K>
 void backward_kind(const Tensor& dx, const Tensor& dy, const Tensor& x, const Tensor& y, T p) {
   auto L = ops::make_loop<4>(dx.shape(), {&dx, &dy, &x, &y});
+  if constexpr (std::is_same_v<T, float> && has_f32_backward(K)) {  // Note [Float32 transcendentals]
+    ops::for_each_row(L, [](char** ptr, const int64_t* s, int64_t n) {
+      unary_f32_backward(K, reinterpret_cast<const float*>(ptr[1]), s[1] / 4, reinterpret_cast<const float*>(ptr[2]),
+                         s[2] / 4, reinterpret_cast<float*>(ptr[0]), s[0] / 4, n);  // byte strides → elements
+    });
+    return;
+  }
   ops::for_each_row(L, [p](char** ptr, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T) && s[3] == sizeof(T)) {  // vectorisable
       T* __restrict dx = reinterpret_cast<T*>(ptr[0]);

@@ -1,0 +1,40 @@
+// Normalisation layer implementations (see normalization.h).
+#include "nn/normalization.h"
+
+#include <sstream>
+
+#include "nn/init.h"
+
+namespace tt::nn {
+
+LayerNorm::LayerNorm(Shape shape, double eps, bool affine, DType dtype)
+    : normalized_shape(shape), eps(eps), elementwise_affine(affine) {
+  TT_CHECK(!shape.empty(), "LayerNorm: normalized_shape must have at least one dim, got ", shape);
+  for (int64_t d : shape) TT_CHECK(d >= 0, "LayerNorm: normalized_shape dims must be >= 0, got ", shape);
+  TT_CHECK(eps >= 0, "LayerNorm: eps must be >= 0, got ", eps);
+  TT_CHECK(is_floating(dtype), "LayerNorm: dtype must be floating, got ", dtype);
+  if (affine) {
+    weight = register_parameter("weight", empty(shape, dtype));
+    bias = register_parameter("bias", empty(shape, dtype));
+  }
+  reset_parameters();
+}
+
+void LayerNorm::reset_parameters() {
+  if (!elementwise_affine) return;
+  init::ones_(weight);
+  init::zeros_(bias);
+}
+
+Tensor LayerNorm::forward(const Tensor& x) { return layer_norm(x, normalized_shape, weight, bias, eps); }
+
+std::string LayerNorm::extra_repr() const {
+  std::ostringstream os;  // PyTorch prints the shape as a Python tuple: (64,) or (2, 3)
+  os << "(";
+  for (int i = 0; i < normalized_shape.size(); ++i) os << (i ? ", " : "") << normalized_shape[i];
+  os << (normalized_shape.size() == 1 ? ",)" : ")") << ", eps=" << eps
+     << ", elementwise_affine=" << (elementwise_affine ? "True" : "False");
+  return os.str();
+}
+
+}  // namespace tt::nn

@@ -1,0 +1,196 @@
+// Layer-norm kernels (contracts and formulas in layer_norm_cpu.h). Forward: two passes over each
+// row for its statistics, one to write y. Backward: one pass for the row sums Σg and Σg·x̂ (and the
+// dw/db partials), one to write dx. Reductions keep kLanes independent double partial sums: a
+// fixed summation order the compiler can put in SIMD lanes (a single running sum cannot be).
+#include "ops/layer_norm/layer_norm_cpu.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/parallel.h"
+
+namespace tt::kernels {
+namespace {
+
+constexpr int kLanes = 8;
+constexpr int64_t kMinWorkPerTask = 32768;  // elements: below this a thread costs more than it saves
+
+// Note [Two-pass variance]
+// The one-pass form var = E[x²] − E[x]² cancels catastrophically when |mean| ≫ std (a row near
+// 1e4 with std 1e-2 loses every digit in float32, and half of them in double). So: pass 1 takes
+// the mean, pass 2 sums d = x − mean. The second pass uses the corrected form
+// var = (Σd² − (Σd)²/N)/N (Chan, Golub & LeVeque 1983), which cancels the error of the rounded
+// mean. Welford's update is as sound but serial (a division per element); the row is still in
+// L1/L2 for the second pass, so two passes cost less.
+
+template <typename T>
+double row_sum(const T* x, int64_t n) {
+  double acc[kLanes] = {}, tail = 0;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+  for (; i < n; ++i) tail += x[i];
+  for (int j = 0; j < kLanes; ++j) tail += acc[j];
+  return tail;
+}
+
+// Returns the biased variance of the row about `mean` (Note [Two-pass variance]).
+template <typename T>
+double row_variance(const T* x, int64_t n, double mean) {
+  double s1[kLanes] = {}, s2[kLanes] = {}, t1 = 0, t2 = 0;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      double d = x[i + j] - mean;
+      s1[j] += d, s2[j] += d * d;
+    }
+  for (; i < n; ++i) {
+    double d = x[i] - mean;
+    t1 += d, t2 += d * d;
+  }
+  for (int j = 0; j < kLanes; ++j) t1 += s1[j], t2 += s2[j];
+  return std::max(0.0, (t2 - t1 * t1 / n) / n);
+}
+
+template <typename T, bool kW, bool kB>
+void normalize_row(T* y, const T* x, const T* w, const T* b, int64_t n, double mean, double rstd) {
+  for (int64_t i = 0; i < n; ++i) {
+    double v = (x[i] - mean) * rstd;
+    if constexpr (kW) v *= w[i];
+    if constexpr (kB) v += b[i];
+    y[i] = static_cast<T>(v);
+  }
+}
+
+template <typename T, bool kW, bool kB>
+void forward_rows(T* y, double* mean, double* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
+                  double eps) {
+  parallel_for(0, M, std::max<int64_t>(1, kMinWorkPerTask / N), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* xr = x + r * N;
+      const double mu = row_sum(xr, N) / N;
+      const double rs = 1.0 / std::sqrt(row_variance(xr, N, mu) + eps);
+      normalize_row<T, kW, kB>(y + r * N, xr, w, b, N, mu, rs);
+      mean[r] = mu, rstd[r] = rs;
+    }
+  });
+}
+
+// Note [Deterministic column sums]
+// dw and db sum over rows. Rows are cut into at most kMaxChunks chunks whose bounds depend only on
+// M (never on the thread count or on which thread ran first); each chunk sums its rows in order
+// into its own partial row, and the partials are then added in chunk order. Same M, N and inputs
+// give bitwise the same dw/db on 1 thread or 16.
+constexpr int64_t kMaxChunks = 32;
+
+int64_t rows_per_chunk(int64_t M) {
+  const int64_t c = std::min(M, kMaxChunks);
+  return c <= 0 ? 0 : (M + c - 1) / c;
+}
+int64_t num_chunks(int64_t M) {
+  const int64_t r = rows_per_chunk(M);
+  return r == 0 ? 0 : (M + r - 1) / r;
+}
+
+struct BackwardArgs {
+  int64_t M, N;
+  double* pw;  // partial dw rows, (chunks, N), or nullptr
+  double* pb;  // partial db rows, or nullptr
+};
+
+// One row: Σg, Σg·x̂ (kLanes partials each) and the dw/db partials; then dx if wanted.
+template <typename T, bool kW>
+void backward_row(T* dx, const T* dy, const T* x, double mu, double rs, const T* w, int64_t n, double* pw,
+                  double* pb) {
+  double sg[kLanes] = {}, sgx[kLanes] = {};
+  auto accumulate = [&](int64_t i, int j) {
+    const double xh = (x[i] - mu) * rs, d = dy[i];
+    const double g = kW ? d * w[i] : d;
+    sg[j] += g, sgx[j] += g * xh;
+    if (pw) pw[i] += d * xh;
+    if (pb) pb[i] += d;
+  };
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) accumulate(i + j, j);
+  for (int j = 0; i < n; ++i, ++j) accumulate(i, j);
+  if (!dx) return;
+  double sum_g = 0, sum_gx = 0;
+  for (int j = 0; j < kLanes; ++j) sum_g += sg[j], sum_gx += sgx[j];
+  const double c1 = sum_g / n, c2 = sum_gx / n;
+  for (int64_t k = 0; k < n; ++k) {
+    const double xh = (x[k] - mu) * rs;
+    const double g = kW ? double(dy[k]) * w[k] : double(dy[k]);
+    dx[k] = static_cast<T>(rs * (g - c1 - xh * c2));
+  }
+}
+
+template <typename T, bool kW>
+void backward_chunks(T* dx, const T* dy, const T* x, const double* mean, const double* rstd, const T* w,
+                     const BackwardArgs& a) {
+  const int64_t rpc = rows_per_chunk(a.M), chunks = num_chunks(a.M);
+  parallel_for(0, chunks, std::max<int64_t>(1, kMinWorkPerTask / (rpc * a.N)), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double* pw = a.pw ? a.pw + c * a.N : nullptr;
+      double* pb = a.pb ? a.pb + c * a.N : nullptr;
+      if (pw) std::fill(pw, pw + a.N, 0.0);
+      if (pb) std::fill(pb, pb + a.N, 0.0);
+      for (int64_t r = c * rpc; r < std::min(a.M, (c + 1) * rpc); ++r)
+        backward_row<T, kW>(dx ? dx + r * a.N : nullptr, dy + r * a.N, x + r * a.N, mean[r], rstd[r], w, a.N, pw, pb);
+    }
+  });
+}
+
+// out_i = Σ_c partial[c][i] in chunk order (Note [Deterministic column sums]).
+template <typename T>
+void sum_partials(T* out, const double* partial, int64_t chunks, int64_t N) {
+  parallel_for(0, N, std::max<int64_t>(1, kMinWorkPerTask / std::max<int64_t>(chunks, 1)), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      double s = 0;
+      for (int64_t c = 0; c < chunks; ++c) s += partial[c * N + i];
+      out[i] = static_cast<T>(s);
+    }
+  });
+}
+
+}  // namespace
+
+template <typename T>
+void layer_norm_forward_cpu(T* y, double* mean, double* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
+                            double eps) {
+  if (M <= 0 || N <= 0) return;
+  if (w && b) forward_rows<T, true, true>(y, mean, rstd, x, w, b, M, N, eps);
+  else if (w) forward_rows<T, true, false>(y, mean, rstd, x, w, b, M, N, eps);
+  else if (b) forward_rows<T, false, true>(y, mean, rstd, x, w, b, M, N, eps);
+  else forward_rows<T, false, false>(y, mean, rstd, x, w, b, M, N, eps);
+}
+
+int64_t layer_norm_backward_scratch(int64_t M, int64_t N) { return 2 * num_chunks(M) * N; }
+
+template <typename T>
+void layer_norm_backward_cpu(T* dx, T* dw, T* db, const T* dy, const T* x, const double* mean, const double* rstd,
+                             const T* w, int64_t M, int64_t N, double* scratch) {
+  if (N <= 0) return;
+  if (M <= 0) {  // no rows: the column sums are empty sums
+    if (dw) std::fill(dw, dw + N, T(0));
+    if (db) std::fill(db, db + N, T(0));
+    return;
+  }
+  const int64_t chunks = num_chunks(M);
+  BackwardArgs a{M, N, dw ? scratch : nullptr, db ? scratch + chunks * N : nullptr};
+  if (w) backward_chunks<T, true>(dx, dy, x, mean, rstd, w, a);
+  else backward_chunks<T, false>(dx, dy, x, mean, rstd, w, a);
+  if (dw) sum_partials(dw, a.pw, chunks, N);
+  if (db) sum_partials(db, a.pb, chunks, N);
+}
+
+template void layer_norm_forward_cpu<float>(float*, double*, double*, const float*, const float*, const float*,
+                                            int64_t, int64_t, double);
+template void layer_norm_forward_cpu<double>(double*, double*, double*, const double*, const double*, const double*,
+                                             int64_t, int64_t, double);
+template void layer_norm_backward_cpu<float>(float*, float*, float*, const float*, const float*, const double*,
+                                             const double*, const float*, int64_t, int64_t, double*);
+template void layer_norm_backward_cpu<double>(double*, double*, double*, const double*, const double*, const double*,
+                                              const double*, const double*, int64_t, int64_t, double*);
+
+}  // namespace tt::kernels

@@ -1,0 +1,127 @@
+// In-register AVX-512 float32 math, 16 lanes: exp, expm1, log, tanh, erf, sigmoid. Every function is
+// always_inline with target("avx512f,fma"), so any kernel that is itself compiled for AVX-512 (a
+// function with that target attribute, see vec_math_avx512.cpp) can call it; include this header
+// only from such files. Methods and coefficients: vec_math_consts.h; accuracy and special values:
+// vec_math.h. The AVX2 twin (same algorithms, same results) is vec_math_avx2.h.
+#pragma once
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "ops/unary/vec_math_consts.h"
+
+#define TT_VM512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+
+namespace tt::kernels::vmath {
+
+// Horner's rule, coefficients from the highest degree down: c0·x^k + c1·x^(k−1) + … + ck.
+template <typename... C>
+TT_VM512_INLINE __m512 horner(__m512 x, float c0, C... cs) {
+  __m512 p = _mm512_set1_ps(c0);
+  ((p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(cs))), ...);
+  return p;
+}
+
+// max(lo, min(hi, x)); min/max return their second operand when either is NaN, so NaN passes.
+TT_VM512_INLINE __m512 clamp(__m512 x, float lo, float hi) {
+  return _mm512_max_ps(_mm512_set1_ps(lo), _mm512_min_ps(_mm512_set1_ps(hi), x));
+}
+
+// |y| with the sign bit of x (y ≥ 0 or NaN).
+TT_VM512_INLINE __m512 with_sign_of(__m512 y, __m512 x) {
+  const __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN));
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(y), sign));
+}
+
+TT_VM512_INLINE __m512 neg_abs(__m512 x) {  // −|x|
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN)));
+}
+
+// n = round(x/ln2) and r = x − n·ln2 (Cody–Waite, two FMA steps).
+TT_VM512_INLINE __m512 reduce_ln2(__m512 x, __m512* n) {
+  *n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 r = _mm512_fnmadd_ps(*n, _mm512_set1_ps(kLn2Hi), x);
+  return _mm512_fnmadd_ps(*n, _mm512_set1_ps(kLn2Lo), r);
+}
+
+// e^x. scalef computes p·2^n with one rounding, so denormal results are rounded correctly and
+// results past FLT_MAX become +inf.
+TT_VM512_INLINE __m512 exp_ps(__m512 x) {
+  __m512 n;
+  const __m512 r = reduce_ln2(clamp(x, kExpMinArg, kExpMaxArg), &n);
+  __m512 p = horner(r, kExpP0, kExpP1, kExpP2, kExpP3, kExpP4, kExpP5);
+  p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+  return _mm512_scalef_ps(p, n);
+}
+
+// e^x − 1 = 2·(2^(n−1)·p + (2^(n−1) − ½)) with p = e^r − 1: exact for n = 0, so no cancellation
+// near 0, and no 2^128 overflow at n = 128.
+TT_VM512_INLINE __m512 expm1_ps(__m512 x) {
+  __m512 n;
+  const __m512 r = reduce_ln2(clamp(x, kExpm1MinArg, kExpm1MaxArg), &n);
+  __m512 p = horner(r, kExpm1C8, kExpm1C7, kExpm1C6, kExpm1C5, kExpm1C4, kExpm1C3, 0.5f);
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
+  const __m512 h = _mm512_scalef_ps(_mm512_set1_ps(0.5f), n);  // 2^(n−1)
+  const __m512 y = _mm512_fmadd_ps(h, p, _mm512_sub_ps(h, _mm512_set1_ps(0.5f)));
+  // |x| < 2^-24: e^x − 1 rounds to x; returning it keeps −0 and the last bit of denormals.
+  const __mmask16 tiny = _mm512_cmp_ps_mask(_mm512_abs_ps(x), _mm512_set1_ps(kExpm1Tiny), _CMP_LT_OQ);
+  return _mm512_mask_mov_ps(_mm512_add_ps(y, y), tiny, x);
+}
+
+// log x: log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, NaN stays NaN; denormals exact-scaled.
+TT_VM512_INLINE __m512 log_ps(__m512 x) {
+  const __mmask16 tiny = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kMinNormal), _CMP_LT_OQ);
+  const __m512 xs = _mm512_mask_mul_ps(x, tiny, x, _mm512_set1_ps(kTwo23));
+  const __m512i bits = _mm512_castps_si512(xs);
+  const __m512i t = _mm512_sub_epi32(bits, _mm512_set1_epi32(static_cast<int>(kSqrtHalfBits)));
+  const __m512i k = _mm512_srai_epi32(t, 23);
+  const __m512 m = _mm512_castsi512_ps(_mm512_sub_epi32(bits, _mm512_slli_epi32(k, 23)));  // in [√½, √2)
+  const __m512 kf = _mm512_mask_sub_ps(_mm512_cvtepi32_ps(k), tiny, _mm512_cvtepi32_ps(k), _mm512_set1_ps(23.0f));
+  const __m512 f = _mm512_sub_ps(m, _mm512_set1_ps(1.0f));
+  const __m512 z = _mm512_mul_ps(f, f);
+  __m512 y = horner(f, kLogP0, kLogP1, kLogP2, kLogP3, kLogP4, kLogP5, kLogP6, kLogP7, kLogP8);
+  y = _mm512_mul_ps(_mm512_mul_ps(y, f), z);                                // f³·P(f)
+  y = _mm512_fmadd_ps(kf, _mm512_set1_ps(kLn2Lo), y);
+  y = _mm512_fnmadd_ps(_mm512_set1_ps(0.5f), z, y);
+  y = _mm512_fmadd_ps(kf, _mm512_set1_ps(kLn2Hi), _mm512_add_ps(f, y));
+  const __m512 inf = _mm512_set1_ps(__builtin_inff());
+  y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), _mm512_sub_ps(_mm512_setzero_ps(), inf));
+  y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), _mm512_set1_ps(__builtin_nanf("")));
+  return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, inf, _CMP_NLT_UQ), x);  // +inf and NaN
+}
+
+// tanh |x|: |x| + |x|³·Q(x²) below kTanhSplit; u/(u+2) with u = e^(2|x|) − 1 above, where u's
+// relative error reaches the quotient damped by 2/(u+2) < ½. |x| is clamped where tanh rounds to 1.
+TT_VM512_INLINE __m512 tanh_ps(__m512 x) {
+  const __m512 a = _mm512_abs_ps(x), s = _mm512_mul_ps(a, a);
+  const __m512 q = horner(s, kTanhQ0, kTanhQ1, kTanhQ2, kTanhQ3, kTanhQ4, kTanhQ5);
+  const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(a, s), q, a);
+  const __m512 u = expm1_ps(_mm512_mul_ps(_mm512_min_ps(_mm512_set1_ps(kTanhMaxArg), a), _mm512_set1_ps(2.0f)));
+  const __m512 big = _mm512_div_ps(u, _mm512_add_ps(u, _mm512_set1_ps(2.0f)));
+  const __mmask16 is_small = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kTanhSplit), _CMP_LT_OQ);
+  return with_sign_of(_mm512_mask_mov_ps(big, is_small, small), x);
+}
+
+// erf x: |x| + |x|·S(x²) below kErfSplit, 1 − e^(M − x²) above (see kErfSplit); odd.
+TT_VM512_INLINE __m512 erf_ps(__m512 x) {
+  const __m512 a = _mm512_abs_ps(x);
+  const __m512 s = horner(_mm512_mul_ps(a, a), kErfS0, kErfS1, kErfS2, kErfS3, kErfS4, kErfS5, kErfS6,
+                                kErfS7);
+  const __m512 small = _mm512_fmadd_ps(a, s, a);
+  const __m512 ac = _mm512_min_ps(_mm512_set1_ps(kErfMaxArg), a);
+  const __m512 m = horner(_mm512_sub_ps(ac, _mm512_set1_ps(kErfCenter)), kErfM0, kErfM1, kErfM2, kErfM3, kErfM4,
+                          kErfM5, kErfM6, kErfM7, kErfM8);
+  const __m512 big = _mm512_sub_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_fnmadd_ps(ac, ac, m)));
+  const __mmask16 is_small = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kErfSplit), _CMP_LT_OQ);
+  return with_sign_of(_mm512_mask_mov_ps(big, is_small, small), x);
+}
+
+// σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) for x < 0: e = e^−|x| ≤ 1 never overflows.
+TT_VM512_INLINE __m512 sigmoid_ps(__m512 x) {
+  const __m512 e = exp_ps(neg_abs(x));
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 num = _mm512_mask_mov_ps(e, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ), one);
+  return _mm512_div_ps(num, _mm512_add_ps(one, e));
+}
+
+}  // namespace tt::kernels::vmath
