@@ -4,8 +4,10 @@
 //   p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)
 // State: exp_avg, exp_avg_sq (+ max_exp_avg_sq) — two (three) tensors per parameter.
 #include <cmath>
+#include <type_traits>
 
 #include "core/parallel.h"
+#include "optim/adam_kernels.h"
 #include "optim/optimizer.h"
 
 namespace tt::optim {
@@ -27,7 +29,7 @@ Options adam_defaults(Options o, bool adamw) {
 // Branch-free inner loop per variant (AdamW?, AMSGrad?) so the compiler vectorises it.
 template <typename T, bool kAdamW, bool kAmsgrad>
 void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
-               int64_t n, T b1, T b2, T eps, T wd, T step_size, T bc2_sqrt, T decay) {
+               int64_t n, T b1, T b2, T eps, T wd, T step_size, T inv_bc2_sqrt, T decay) {
   for (int64_t i = 0; i < n; ++i) {
     T gi = g[i];
     if constexpr (kAdamW) p[i] *= decay;
@@ -36,7 +38,9 @@ void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __res
     v[i] = v[i] * b2 + gi * gi * (T(1) - b2);
     T vv = v[i];
     if constexpr (kAmsgrad) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
-    p[i] -= step_size * (m[i] / (std::sqrt(vv) / bc2_sqrt + eps));
+    // torch divides √v by √(1 − β₂ᵗ); multiplying by its reciprocal saves one of two divisions per
+    // element (a vector divide is several times slower than a multiply) at ≤ 1 ulp of difference.
+    p[i] -= step_size * (m[i] / (std::sqrt(vv) * inv_bc2_sqrt + eps));
   }
 }
 
@@ -45,17 +49,27 @@ void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, int64_t step,
   const T lr = T(o.at("lr")), b1 = T(o.at("beta1")), b2 = T(o.at("beta2")), eps = T(o.at("eps")),
           wd = T(o.at("weight_decay"));
   const T bc1 = T(1) - std::pow(b1, T(step)), bc2_sqrt = std::sqrt(T(1) - std::pow(b2, T(step)));
-  const T step_size = lr / bc1, decay = T(1) - lr * wd;
+  const T step_size = lr / bc1, decay = T(1) - lr * wd, inv_bc2_sqrt = T(1) / bc2_sqrt;
   // Elementwise and independent: split large parameters over the thread pool (deterministic).
+  static const bool kAvx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+  }();
   parallel_for(0, n, 1 << 15, [&](int64_t b, int64_t e) {
     T* vm = vmax ? vmax + b : nullptr;
     const int64_t len = e - b;
+    if constexpr (std::is_same_v<T, float>) {
+      if (kAvx512 && !vm) {
+        const detail::AdamF32Params a{b1, b2, eps, wd, step_size, inv_bc2_sqrt, decay, adamw};
+        return detail::adam_f32_avx512(p + b, g + b, m + b, v + b, len, a);
+      }
+    }
     if (adamw) {
-      if (vm) adam_loop<T, true, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-      else adam_loop<T, true, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+      if (vm) adam_loop<T, true, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, inv_bc2_sqrt, decay);
+      else adam_loop<T, true, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, inv_bc2_sqrt, decay);
     } else {
-      if (vm) adam_loop<T, false, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
-      else adam_loop<T, false, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, bc2_sqrt, decay);
+      if (vm) adam_loop<T, false, true>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, inv_bc2_sqrt, decay);
+      else adam_loop<T, false, false>(p + b, g + b, m + b, v + b, vm, len, b1, b2, eps, wd, step_size, inv_bc2_sqrt, decay);
     }
   });
 }

@@ -280,7 +280,8 @@ TEST(Gemm, BatchedItemsEqualLoneCallsBitwise) {
   for (int threads : {1, 2}) {
     tt::set_num_threads(threads);
     for (const Shape s : {Shape{false, true, 12, 16, 16, 8, false}, Shape{true, false, 5, 7, 33, 19, true},
-                          Shape{false, false, 3, 150, 140, 130, false}, Shape{false, true, 4, 1, 64, 40, true},
+                          Shape{false, false, 3, 150, 140, 130, false}, Shape{true, true, 9, 150, 70, 130, false},
+                          Shape{false, true, 4, 1, 64, 40, true},
                           Shape{false, false, 0, 5, 5, 5, false}, Shape{true, true, 6, 20, 30, 0, false}}) {
       const int64_t sa = s.m * s.k, sb = s.broadcast_b ? 0 : s.k * s.n, sc = s.m * s.n;
       std::vector<float> a(static_cast<size_t>(std::max<int64_t>(1, s.batch * sa)));

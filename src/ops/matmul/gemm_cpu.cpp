@@ -368,12 +368,20 @@ void gemm_nt_dot(const SgemmIsa& isa, const GemmArgs& g) {
   }
 }
 
-// Small products: B read in place, one thread (below kParallelMinWork a product is not split
-// anyway). Limits measured against the blocked path on Zen 4 (tito bench gemm).
+// Up to 64³ multiply-adds the small path on one thread beats the blocked path on two (measured
+// on Zen 5: 64³ at 230 vs 153 GFLOP/s), so below it a product is never split.
+constexpr int64_t kSmallMaxWork = int64_t{64} * 64 * 64;
+
+// Small products (n <= 64, k <= 256, m*n*k <= kSmallMaxWork unless on one thread anyway): B read in place or, when transposed, transposed 16×16 at a time into a stack buffer
+// (a few hundred cycles against the product's thousands). With at most 4 rows and a transposed B
+// the dot-product path is faster (no transpose at all).
+// Limits measured against the blocked and dot paths on Zen 5 (tito bench gemm).
 bool want_small(const SgemmIsa& isa, const GemmArgs& g) {
-  return isa.small != nullptr && !g.trans_b && g.n <= isa.small_max_n && g.k <= 256 && g.m <= 256 &&
-         (g.m * g.n * g.k < kParallelMinWork || get_num_threads() == 1);
+  if (isa.small == nullptr || g.n > isa.small_max_n || g.k > 256 || g.m > 256) return false;
+  if (g.trans_b && g.m <= 4) return false;
+  return g.m * g.n * g.k <= kSmallMaxWork || get_num_threads() == 1;
 }
+
 
 // C = beta*C (K == 0 or alpha == 0); beta == 0 overwrites NaN garbage.
 template <typename T>
@@ -455,7 +463,7 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
   if (M == 1 || N == 1) {
     gemv(isa, g);
   } else if (want_small(isa, g)) {
-    isa.small(M, N, K, A, lda, trans_a, B, ldb, C, ldc, alpha, beta);
+    isa.small(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, alpha, beta);
   } else if (want_nt_dot(isa, g)) {
     gemm_nt_dot(isa, g);
   } else {
@@ -501,8 +509,9 @@ void gemm_f64(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, doubl
 }
 
 // ---------------------------------------------------------------------------------------------
-// Batched products. Below kParallelMinWork one product would run on one thread anyway, so
-// items are spread over the threads instead; inside a parallel region gemm_f32's own
+// Batched products. Below kParallelMinWork one product would run on one thread anyway, and with
+// many items whole items balance as well as split ones at no hand-off cost per item, so then
+// items are spread over the threads; inside a parallel region gemm_f32's own
 // parallel_for runs inline, so each item is computed exactly as a lone call computes it.
 
 namespace {
@@ -516,7 +525,7 @@ void gemm_batched(Gemm gemm, bool trans_a, bool trans_b, int64_t batch, int64_t 
            ldc);
   };
   const int64_t work = std::max<int64_t>(1, M * N * std::max<int64_t>(K, 1));
-  if (batch >= 2 && work < kParallelMinWork) {
+  if (batch >= 2 && (work < kParallelMinWork || batch >= 4 * get_num_threads())) {
     parallel_for(0, batch, std::max<int64_t>(1, kParallelMinWork / work), items);
   } else {
     items(0, batch);

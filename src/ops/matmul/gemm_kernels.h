@@ -30,11 +30,13 @@ using SgemvFn = void (*)(int64_t n_out, int64_t k, const float* w, int64_t ldw, 
 using SgemmDotFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
                             int64_t ldb, float* c, int64_t ldc, float alpha, float beta);
 
-// C[m×n] = alpha * op(A)[m×k] · B[k×n] + beta * C for small products (n <= small_max_n), B not
-// transposed and read in place (masked loads at the right edge): no packing, no scratch, no
-// threads. Ã is addressed as for SgemmMicroFn (a_cols: element (r, p) at a[p*lda + r]).
+// C[m×n] = alpha * op(A)[m×k] · op(B)[k×n] + beta * C for small products (n <= small_max_n; with
+// b_trans also k <= 256): B read in place (masked loads at the right edge) or, when transposed,
+// transposed into a stack buffer first; no heap scratch, no threads. Ã is addressed as for
+// SgemmMicroFn (a_cols: element (r, p) at a[p*lda + r]).
 using SgemmSmallFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols,
-                              const float* b, int64_t ldb, float* c, int64_t ldc, float alpha, float beta);
+                              const float* b, int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha,
+                              float beta);
 
 struct SgemmIsa {
   const char* name;

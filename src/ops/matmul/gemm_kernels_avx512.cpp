@@ -135,14 +135,15 @@ TT_AVX512_INLINE void transpose16(__m512 r[16]) {
   }
 }
 
-// Transposes a 16(n) × kt(k) block of B (rows b + i*ldb, i < rows) into dst[p*kNr + i], p < kt.
+// Transposes a 16(n) × kt(k) block of B (rows b + i*ldb, i < rows) into dst[p*ld + i], p < kt.
+template <int64_t ld = kNr>
 TT_AVX512_INLINE void pack_block16(const float* b, int64_t ldb, int64_t rows, int64_t kt, float* dst) {
   __m512 r[16];
   __mmask16 km = lane_mask(kt);
 #pragma GCC unroll 16
   for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(km, b + i * ldb) : _mm512_setzero_ps();
   transpose16(r);
-  for (int64_t p = 0; p < kt; ++p) _mm512_store_ps(dst + p * kNr, r[p]);
+  for (int64_t p = 0; p < kt; ++p) _mm512_store_ps(dst + p * ld, r[p]);
 }
 
 TT_AVX512 void pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
@@ -379,7 +380,8 @@ TT_AVX512 void gemm_nt_dot(int64_t m, int64_t n, int64_t k, const float* a, int6
 // follows n: Nv = ceil(n/16) vectors by up to kSmallRows[Nv] rows (≤ 28 accumulators).
 
 constexpr int kSmallMaxNv = 4;
-constexpr int kSmallRows[kSmallMaxNv + 1] = {0, 14, 14, 8, 6};
+constexpr int64_t kSmallMaxK = 256;  // when B is transposed (a stack buffer holds it)
+constexpr int kSmallRows[kSmallMaxNv + 1] = {0, 24, 14, 8, 6};
 
 template <int Mr, int Nv, bool kCols>
 TT_AVX512 void small_tile(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c,
@@ -430,16 +432,53 @@ const SmallTileFn* small_table(int64_t nv) {
   }
 }
 
-void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
-                int64_t ldb, float* c, int64_t ldc, float alpha, float beta) {
-  const int64_t nv = (n + 15) / 16, rows = kSmallRows[nv];
+// op(B) = Bᵀ (B stored n×k) as [k][16·nv] in dst: only the 16-row groups that hold columns.
+TT_AVX512 void small_pack_bt(int64_t k, int64_t n, const float* b, int64_t ldb, int64_t nv, float* dst) {
+  for (int64_t g = 0; g < nv; ++g) {
+    const int64_t rows = std::min<int64_t>(16, n - 16 * g);
+    for (int64_t p0 = 0; p0 < k; p0 += 16) {
+      const int64_t kt = std::min<int64_t>(16, k - p0);
+      float* d = dst + p0 * 16 * nv + 16 * g;
+      switch (nv) {  // the destination row length is a template argument of the packer
+        case 1: pack_block16<16>(b + 16 * g * ldb + p0, ldb, rows, kt, d); break;
+        case 2: pack_block16<32>(b + 16 * g * ldb + p0, ldb, rows, kt, d); break;
+        case 3: pack_block16<48>(b + 16 * g * ldb + p0, ldb, rows, kt, d); break;
+        default: pack_block16<64>(b + 16 * g * ldb + p0, ldb, rows, kt, d); break;
+      }
+    }
+  }
+}
+
+void small_run(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
+               int64_t ldb, float* c, int64_t ldc, float alpha, float beta) {
+  const int64_t nv = (n + 15) / 16;
   const SmallTileFn* fns = a_cols ? small_table<true>(nv) : small_table<false>(nv);
   const __mmask16 last = lane_mask(n - 16 * (nv - 1));
-  for (int64_t i = 0; i < m; i += rows) {
-    const int64_t mr = std::min(rows, m - i);
+  // Rows split evenly over the fewest tiles (32 rows: 11+11+10, not 14+14+4): a thin last tile
+  // has too few independent accumulators to hide the FMA latency.
+  const int64_t tiles = (m + kSmallRows[nv] - 1) / kSmallRows[nv], base = m / tiles, extra = m % tiles;
+  for (int64_t t = 0, i = 0; t < tiles; ++t) {
+    const int64_t mr = base + (t < extra ? 1 : 0);
     const float* ai = a_cols ? a + i : a + i * lda;
     fns[mr - 1](k, ai, lda, b, ldb, c + i * ldc, ldc, last, alpha, beta);
+    i += mr;
   }
+}
+
+// Kept out of small_gemm: its 64 KiB frame would be probed page by page on every call.
+__attribute__((noinline)) void small_run_bt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                                            bool a_cols, const float* b, int64_t ldb, float* c, int64_t ldc,
+                                            float alpha, float beta) {
+  alignas(64) float bt[kSmallMaxK * 16 * kSmallMaxNv];  // transposed B, [k][16·nv]
+  const int64_t nv = (n + 15) / 16;
+  small_pack_bt(k, n, b, ldb, nv, bt);
+  small_run(m, n, k, a, lda, a_cols, bt, 16 * nv, c, ldc, alpha, beta);
+}
+
+void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
+                int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha, float beta) {
+  if (b_trans) return small_run_bt(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
+  small_run(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
 }
 
 }  // namespace
