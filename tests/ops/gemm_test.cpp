@@ -132,7 +132,10 @@ std::vector<Case> block_edge_cases() {
           // dot-product path (trans_b with few rows or few columns)
           {false, true, 3, 130, 100, 1, 2, 3, 1.0, 0.0},     {true, true, 20, 50, 300, 2, 0, 1, -0.5, 1.0},
           {false, true, 200, 13, 70, 0, 1, 0, 2.25, 0.0},    {false, true, 8, 128, 784, 0, 0, 0, 1.0, 0.5},
-          {true, true, 4, 1000, 600, 3, 1, 0, 1.0, 0.0}};
+          {true, true, 4, 1000, 600, 3, 1, 0, 1.0, 0.0},
+          // small path: column slabs, transposed B taken 256 deep, wide C with shallow B
+          {false, true, 64, 128, 784, 0, 0, 0, 1.0, 0.0},    {true, true, 37, 300, 700, 1, 2, 3, 0.5, 1.0},
+          {true, false, 128, 784, 64, 0, 0, 0, 1.0, 0.0},   {false, false, 250, 1000, 200, 2, 0, 1, -0.5, 0.5}};
 }
 
 // ISAs this CPU can run: each is forced in turn so every kernel gets tested.
