@@ -475,8 +475,39 @@ __attribute__((noinline)) void small_run_bt(int64_t m, int64_t n, int64_t k, con
   small_run(m, n, k, a, lda, a_cols, bt, 16 * nv, c, ldc, alpha, beta);
 }
 
+// Narrow C (n <= 12 columns, m >= 32 rows): a 16-lane vector along n wastes lanes (10 classes:
+// 6 of 16), so compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, vectors along m: op(B)ᵀ is B itself read as
+// rows or columns, op(A)ᵀ is A read in place (A transposed) or transposed 16×16 per 64-row slab.
+// Cᵀ goes to a [16][64] buffer and is written back transposed (n·m values, cheap).
+__attribute__((noinline)) void small_run_narrow(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                                                bool a_cols, const float* b, int64_t ldb, bool b_trans, float* c,
+                                                int64_t ldc, float alpha, float beta) {
+  alignas(64) float at[kSmallMaxK * 64];  // op(A)ᵀ slab, [k][64]
+  alignas(64) float ct[16 * 64];          // Cᵀ slab, [n][64]
+  for (int64_t i0 = 0; i0 < m; i0 += 64) {
+    const int64_t mi = std::min<int64_t>(64, m - i0);
+    for (int64_t p0 = 0; p0 < k; p0 += kSmallMaxK) {
+      const int64_t kk = std::min(kSmallMaxK, k - p0);
+      const float* bt = a + p0 * lda + i0;  // A stored k×m: op(A)ᵀ rows are its rows
+      int64_t ldbt = lda;
+      if (!a_cols) {
+        small_pack_bt(kk, mi, a + i0 * lda + p0, lda, (mi + 15) / 16, at);
+        bt = at, ldbt = 16 * ((mi + 15) / 16);
+      }
+      // op(B)ᵀ (n×kk): B stored n×k (b_trans) is row-form, B stored k×n is column-form.
+      const float* bp = b_trans ? b + p0 : b + p0 * ldb;
+      small_run(n, mi, kk, bp, ldb, !b_trans, bt, ldbt, ct, 64, 1.0f, p0 == 0 ? 0.0f : 1.0f);
+    }
+    for (int64_t i = 0; i < mi; ++i) {
+      float* ci = c + (i0 + i) * ldc;
+      for (int64_t j = 0; j < n; ++j) ci[j] = beta == 0.0f ? alpha * ct[j * 64 + i] : alpha * ct[j * 64 + i] + beta * ci[j];
+    }
+  }
+}
+
 void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
                 int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha, float beta) {
+  if (n <= 12 && m >= 32) return small_run_narrow(m, n, k, a, lda, a_cols, b, ldb, b_trans, c, ldc, alpha, beta);
   if (b_trans) return small_run_bt(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
   small_run(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
 }
