@@ -21,7 +21,8 @@ struct Suite {
 };
 
 constexpr Suite kSuites[] = {
-    {"ops", &suite_ops}, {"mlp", &suite_mlp}, {"gemm", &suite_gemm}, {"gemm-ladder", &suite_gemm_ladder}};
+    {"ops", &suite_ops},   {"mlp", &suite_mlp}, {"cnn", &suite_cnn}, {"gemm", &suite_gemm},
+    {"gemm-ladder", &suite_gemm_ladder}};
 
 }  // namespace
 

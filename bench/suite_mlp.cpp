@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "bench/peer.h"
+#include "bench/train_loop.h"
 #include "bench/suites.h"
 #include "data/dataset.h"
 #include "nn/nn.h"
@@ -22,7 +23,6 @@ namespace {
 constexpr const char* kFmnistDir = "/usr/share/datasets/fashion-mnist";  // load_fashion_mnist's default
 constexpr int kEpochs = 2;
 constexpr int64_t kBatch = 64;
-constexpr int kAllocWarmupSteps = 20, kAllocSteps = 100;
 constexpr int64_t kLatencyCalls = 10000;
 
 // The peer's 784-128-ReLU-64-ReLU-10; Linear+ReLU written as the fused nn::LinearAct (same
@@ -31,77 +31,6 @@ std::shared_ptr<nn::Sequential> make_mlp() {
   return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
       std::make_shared<nn::Flatten>(), std::make_shared<nn::LinearAct>(784, 128, Activation::Relu),
       std::make_shared<nn::LinearAct>(128, 64, Activation::Relu), std::make_shared<nn::Linear>(64, 10)});
-}
-
-// One optimisation step on a batch; returns the loss.
-double train_step(nn::Module& model, optim::Optimizer& opt, const data::Batch& b) {
-  Tensor loss = cross_entropy(model(b.x), b.y);
-  opt.zero_grad();
-  loss.backward();
-  opt.step();
-  return loss.item<double>();
-}
-
-// Test accuracy in percent (batches of 1000, eval mode, no autograd).
-double evaluate(nn::Module& model, const data::TensorDataset& test) {
-  NoGradGuard ng;
-  model.eval();
-  int64_t correct = 0, n = test.size();
-  for (int64_t i = 0; i < n; i += 1000) {
-    int64_t len = std::min<int64_t>(1000, n - i);
-    Tensor pred = argmax(model(test.x().narrow(0, i, len)), 1);
-    correct += sum(eq(pred, test.y().narrow(0, i, len))).item<int64_t>();
-  }
-  model.train();
-  return 100.0 * static_cast<double>(correct) / static_cast<double>(n);
-}
-
-struct TrainFigures {
-  double samples_per_s = 0, test_acc = 0;
-};
-
-// kEpochs epochs; the timed region of each is its loop (shuffle + batches + steps), as the peer's.
-TrainFigures train_epochs(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader,
-                          const data::TensorDataset& test) {
-  std::vector<double> epoch_s;
-  TrainFigures f;
-  for (int e = 0; e < kEpochs; ++e) {
-    int64_t t0 = clock_ns();
-    loader.start_epoch(e);
-    double loss_sum = 0;
-    int64_t steps = 0;
-    data::Batch b;
-    while (loader.next(b)) loss_sum += train_step(model, opt, b), ++steps;
-    epoch_s.push_back((clock_ns() - t0) * 1e-9);
-    f.test_acc = evaluate(model, test);
-    std::cout << fmt::format("ours: epoch {} {:.3f} s ({:.0f} samples/s), train loss {:.4f}, test acc {:.2f}%\n", e + 1,
-                             epoch_s.back(), loader.size() / epoch_s.back(), loss_sum / std::max<int64_t>(steps, 1),
-                             f.test_acc)
-              << std::flush;
-  }
-  std::sort(epoch_s.begin(), epoch_s.end());
-  const size_t m = epoch_s.size();
-  const double med = m % 2 ? epoch_s[m / 2] : 0.5 * (epoch_s[m / 2 - 1] + epoch_s[m / 2]);
-  f.samples_per_s = static_cast<double>(loader.size()) / med;
-  return f;
-}
-
-// System allocations (allocator cache misses) per training step after a warm-up; target 0.
-double system_allocs_per_step(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader) {
-  loader.start_epoch(kEpochs);
-  data::Batch b;
-  for (int i = 0; i < kAllocWarmupSteps && loader.next(b); ++i) train_step(model, opt, b);
-  const MemoryStats before = memory_stats();
-  int steps = 0;
-  for (; steps < kAllocSteps && loader.next(b); ++steps) train_step(model, opt, b);
-  const MemoryStats after = memory_stats();
-  loader.start_epoch(0, loader.num_batches());  // an empty epoch: stops the prefetch worker
-  steps = std::max(steps, 1);
-  const double allocs = static_cast<double>(after.system_allocs - before.system_allocs) / steps;
-  std::cout << fmt::format("ours: {:.2f} system allocations/step, {:.1f} allocator requests/step over {} steps "
-                           "(target 0 system allocations)\n",
-                           allocs, static_cast<double>(after.requests - before.requests) / steps, steps);
-  return allocs;
 }
 
 // Batch-1 inference latency: eval mode, NoGradGuard, kLatencyCalls individually timed calls.
@@ -131,11 +60,11 @@ std::vector<Result> suite_mlp(const SuiteArgs& args) {
   // With one thread the batches are gathered inline, as the peer does: a prefetch thread would
   // borrow the second core and flatter the 1-thread figure.
   const int prefetch = t > 1 ? 2 : 0;
-  data::DataLoader loader(train, {kBatch, /*shuffle=*/true, /*seed=*/0, /*drop_last=*/false, prefetch});
+  data::DataLoader loader(train, {.batch_size = kBatch, .shuffle = true, .seed = 0, .drop_last = false, .prefetch = prefetch});
 
   LoadMonitor load;
-  const TrainFigures tf = train_epochs(*model, opt, loader, *test);
-  const double allocs = system_allocs_per_step(*model, opt, loader);
+  const TrainFigures tf = train_epochs(*model, opt, loader, *test, kEpochs, "mlp");
+  const double allocs = system_allocs_per_step(*model, opt, loader, kEpochs);
   const Latency lat = inference_latency(*model, *test);
   std::cout << fmt::format("ours: background load {:.2f} cores (other processes, during our measurements)\n",
                            load.background_cores());

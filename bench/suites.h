@@ -16,6 +16,10 @@ std::vector<Result> suite_ops(const SuiteArgs& args);
 // MLP 784-128-64-10 on Fashion-MNIST: training samples/s, test accuracy, allocations per step,
 // batch-1 inference latency; peers torch_fmnist.py and torch_latency.py.
 std::vector<Result> suite_mlp(const SuiteArgs& args);
+// The peer's small CNN (conv 1→8, pool, conv 8→16, pool, linear) on Fashion-MNIST: training
+// samples/s, accuracy, allocations per step; Conv2d GFLOP/s for five layer shapes; peers
+// torch_fmnist.py --model cnn and torch_conv.py.
+std::vector<Result> suite_cnn(const SuiteArgs& args);
 // Float32 GEMM against OpenBLAS sgemm in-process (same matrices and threads): square n = 64…2048,
 // transposed operands, % of the measured FMA peak, small (≤ 64) and batched products; torch.matmul
 // (torch_matmul.py) at n = 1024.

@@ -14,6 +14,7 @@ struct MilestoneArgs {
   uint64_t seed = 0;
   bool quiet = false;   // no progress bars
   std::string out_dir;  // where plots and logs go
+  std::string cifar10_dir;  // cnn: also train on CIFAR-10 from this folder (empty: skip)
 };
 
 struct MilestoneResult {
@@ -34,5 +35,6 @@ const std::vector<Milestone>& milestones();
 MilestoneResult run_perceptron(const MilestoneArgs& a);
 MilestoneResult run_xor(const MilestoneArgs& a);
 MilestoneResult run_mlp(const MilestoneArgs& a);
+MilestoneResult run_cnn(const MilestoneArgs& a);
 
 }  // namespace tt::milestones

@@ -11,6 +11,8 @@ const std::vector<Milestone>& milestones() {
        "a single layer stays <= 75%; a 2-layer MLP reaches 100% on 10 of 10 seeds", run_xor},
       {"mlp", 1986, "Backpropagation (Rumelhart, Hinton & Williams)",
        "MLP >= 97% on MNIST-10k test and >= 89% on Fashion-MNIST test", run_mlp},
+      {"cnn", 1998, "Convolutional networks (LeCun, Bottou, Bengio & Haffner)",
+       "LeNet-style CNN >= 98.5% on MNIST-10k test and >= 91% on Fashion-MNIST test", run_cnn},
   };
   return list;
 }

@@ -59,7 +59,8 @@ const tt::milestones::Milestone* find_milestone(const std::string& name) {
   return nullptr;
 }
 
-void run_milestone(const std::string& name, int64_t epochs, uint64_t seed, int threads, bool json) {
+void run_milestone(const std::string& name, int64_t epochs, uint64_t seed, int threads, bool json,
+                   const std::string& cifar10_dir) {
   const auto* m = find_milestone(name);
   if (!m) {
     std::string names;
@@ -69,7 +70,12 @@ void run_milestone(const std::string& name, int64_t epochs, uint64_t seed, int t
     return;
   }
   if (threads > 0) tt::set_num_threads(threads);
-  tt::milestones::MilestoneArgs args{epochs, seed, json, "runs/" + name};
+  tt::milestones::MilestoneArgs args{epochs, seed, json, "runs/" + name, cifar10_dir};
+  if (!cifar10_dir.empty() && name != "cnn") {
+    std::cerr << "tito: --cifar10 applies to the cnn milestone only\n";
+    set_exit_code(2);
+    return;
+  }
   std::filesystem::create_directories(args.out_dir);
   std::cout << fmt::format("== {} ({}): {}\n   goal: {}\n", m->name, m->year, m->title, m->goal) << std::flush;
   auto t0 = std::chrono::steady_clock::now();
@@ -110,12 +116,14 @@ void add_milestone(CLI::App& app) {
   static uint64_t seed = 0;
   static int threads = 0;
   static bool json = false;
+  static std::string cifar10_dir;
   run->add_option("name", name, "milestone name (see `tito milestone list`)")->required();
   run->add_option("--epochs", epochs, "epochs (default: the milestone's own)")->check(CLI::PositiveNumber);
   run->add_option("--seed", seed, "random seed");
   run->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::PositiveNumber);
   run->add_flag("--json", json, "last line of stdout is a JSON object with the result");
-  run->callback([] { run_milestone(name, epochs, seed, threads, json); });
+  run->add_option("--cifar10", cifar10_dir, "cnn: also train on CIFAR-10 binary files in DIR (target >= 75%)");
+  run->callback([] { run_milestone(name, epochs, seed, threads, json, cifar10_dir); });
 }
 
 void add_data(CLI::App& app) {

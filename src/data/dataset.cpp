@@ -7,6 +7,7 @@
 #include "core/node.h"
 #include "data/fetch.h"
 #include "data/idx.h"
+#include "data/transforms.h"
 #include "ops/ops.h"
 
 namespace tt::data {
@@ -83,9 +84,17 @@ std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
   return order;
 }
 
+uint64_t DataLoader::batch_seed(int64_t epoch, int64_t batch) const {
+  // Salted so the augmentation stream is unrelated to the shuffle stream of the same seed.
+  constexpr uint64_t kAugmentSalt = 0xA5C3'6E1F'0B7D'9241ULL;
+  return derive_seed(derive_seed(opt_.seed ^ kAugmentSalt, static_cast<uint64_t>(epoch)), static_cast<uint64_t>(batch));
+}
+
 Batch DataLoader::make_batch(int64_t b) const {
   int64_t start = b * opt_.batch_size, end = std::min<int64_t>(start + opt_.batch_size, ds_->size());
-  return ds_->get_batch(std::vector<int64_t>(order_.begin() + start, order_.begin() + end));
+  Batch batch = ds_->get_batch(std::vector<int64_t>(order_.begin() + start, order_.begin() + end));
+  if (opt_.transform) opt_.transform(batch, batch_seed(epoch_, b));
+  return batch;
 }
 
 void DataLoader::start_epoch(int64_t epoch, int64_t first_batch) {

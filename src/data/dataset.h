@@ -2,10 +2,12 @@
 // tensors and gathers whole batches with one row copy each. The DataLoader batches, shuffles with a
 // seed (the permutation of epoch e depends only on (seed, e), so a run can resume mid-epoch),
 // drops the last partial batch on request, and prefetches the next batches on a background
-// thread while the model trains on the current one.
+// thread while the model trains on the current one. An optional transform (augmentation, see
+// data/transforms.h) is applied to each batch with a seed fixed by (seed, epoch, batch index).
 #pragma once
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -47,6 +49,10 @@ struct DataLoaderOptions {
   uint64_t seed = 0;
   bool drop_last = false;
   int prefetch = 2;  // batches prepared ahead on a background thread; 0 = none
+  // Applied to every batch after it is gathered (on the prefetch thread when prefetching), with
+  // seed = DataLoader::batch_seed(epoch, batch), e.g. batch_transform(...) from data/transforms.h.
+  // Empty: batches are returned as gathered. Its errors surface in next() like loading errors.
+  std::function<void(Batch&, uint64_t seed)> transform = {};
 };
 
 // Position in the data stream, for checkpoints.
@@ -70,6 +76,10 @@ class DataLoader {
   LoaderPosition position() const { return {epoch_, batch_}; }
   // The sample order of an epoch (identity when not shuffling).
   std::vector<int64_t> epoch_order(int64_t epoch) const;
+  // The seed the transform gets for batch `batch` of epoch `epoch`: a function of (options().seed,
+  // epoch, batch) only, so prefetching and resuming see the same augmentation (transforms.h,
+  // Note [Augmentation seeds]).
+  uint64_t batch_seed(int64_t epoch, int64_t batch) const;
 
  private:
   Batch make_batch(int64_t b) const;

@@ -1,8 +1,11 @@
-// nn public API: Module, layers, normalisation, init, functional, losses.
+// nn public API: Module, layers, normalisation, pooling, init, functional, losses.
 #pragma once
+#include "nn/batch_norm.h"
+#include "nn/conv.h"
 #include "nn/functional.h"
 #include "nn/init.h"
 #include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/module.h"
 #include "nn/normalization.h"
+#include "nn/pooling.h"

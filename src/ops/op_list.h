@@ -33,7 +33,15 @@
   X(cross_entropy, true) X(cross_entropy_backward, false)                  \
   /* joining and indexing (ops/join, ops/index) */                         \
   X(cat, true) X(index_select, true) X(gather, true) X(scatter_add, true)  \
-  X(index_add, true) X(masked_fill, true) X(one_hot, false)
+  X(index_add, true) X(masked_fill, true) X(one_hot, false)               \
+  /* convolutions (ops/conv) */                                            \
+  X(conv2d, true) X(conv2d_backward, false) X(conv_transpose2d, true)      \
+  X(conv_transpose2d_backward, false)                                      \
+  /* pooling and batch norm (ops/pool, ops/batch_norm) */                  \
+  X(max_pool2d, true) X(max_pool2d_backward, false) X(avg_pool2d, true)    \
+  X(avg_pool2d_backward, false) X(adaptive_avg_pool2d, true)              \
+  X(adaptive_avg_pool2d_backward, false) X(batch_norm, true)              \
+  X(batch_norm_backward, false)
 
 namespace tt::ops {
 

@@ -128,6 +128,91 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 Tensor one_hot(const Tensor& index, int64_t num_classes = -1);
 
+// ---- convolutions (ops/conv), NCHW: x [N, C, H, W] (conv1d: [N, C, L]), as torch.nn.functional ----
+// Two sizes (height, width); one value means both.
+struct IntPair {
+  int64_t h, w;
+  IntPair(int64_t v) : h(v), w(v) {}  // NOLINT: implicit, as PyTorch's int-or-tuple
+  IntPair(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+};
+// conv padding: explicit (each side of a dim padded alike), "valid" (no padding) or "same" (output
+// size = input size, stride 1 only; total d·(k − 1) per dim, top/left gets total/2, bottom/right the
+// rest, as PyTorch).
+struct ConvPadding {
+  int64_t h = 0, w = 0;
+  bool same = false, valid = false;  // the string forms (valid: h = w = 0, kept for printing)
+  ConvPadding(int64_t v) : h(v), w(v) {}  // NOLINT: implicit, as PyTorch's int-or-tuple-or-string
+  ConvPadding(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+  ConvPadding(const std::string& mode);  // NOLINT: "valid" or "same"
+  template <size_t N>
+  ConvPadding(const char (&mode)[N]) : ConvPadding(std::string(mode)) {}  // NOLINT: a literal; 0 stays an int
+};
+struct Conv2dOptions {
+  IntPair stride = 1;
+  ConvPadding padding = 0;
+  IntPair dilation = 1;
+  int64_t groups = 1;
+};
+// y [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C/groups, kH, kW]) + bias [O] (or undefined):
+//   y[n, o, i, j] = b[o] + Σ_{c, r, s} w[o, c, r, s] · x[n, g·C/groups + c, i·sh − ph + r·dh, j·sw − pw + s·dw]
+// (g = o/(O/groups), x zero outside), OH = ⌊(H + 2·ph − dh·(kH − 1) − 1)/sh⌋ + 1 (OW alike).
+// im2col + GEMM, or a direct loop when each group has one input channel (depthwise).
+// Call as conv2d(x, w, b, {.stride = 2, .padding = "same", .groups = 4}).
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), const Conv2dOptions& opt = {});
+struct Conv1dOptions {
+  int64_t stride = 1;
+  ConvPadding padding = 0;  // one value, "valid" or "same"
+  int64_t dilation = 1;
+  int64_t groups = 1;
+};
+// conv1d: x [N, C, L], weight [O, C/groups, k], bias [O] → [N, O, L_out]; conv2d with H = 1.
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), const Conv1dOptions& opt = {});
+struct ConvTranspose2dOptions {
+  IntPair stride = 1;
+  IntPair padding = 0;
+  IntPair output_padding = 0;  // extra rows/columns at the bottom/right; < stride or < dilation
+  int64_t groups = 1;
+  IntPair dilation = 1;
+};
+// The adjoint of conv2d in its input (torch.nn.functional.conv_transpose2d): x [N, C, H, W],
+// weight [C, O/groups, kH, kW], bias [O] → y [N, O, OH, OW] with
+// OH = (H − 1)·sh − 2·ph + dh·(kH − 1) + output_padding_h + 1 (OW alike); conv2d's gradient to its
+// input is conv_transpose2d of the output gradient with the same weight.
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+                        const ConvTranspose2dOptions& opt = {});
+
+// ---- pooling (ops/pool), NCHW: x [N, C, H, W] or [C, H, W] ----
+// A 2-D window argument (kernel, stride, padding, dilation): one value for both dims, or {h, w}.
+// Default-constructed means "not given" (a pool's stride then defaults to its kernel, as in PyTorch).
+struct Pool2dArg {
+  int64_t h = 0, w = 0;
+  bool given = false, pair = false;  // pair: written as {h, w} (printed as a tuple by nn modules)
+  Pool2dArg() = default;
+  Pool2dArg(int64_t v) : h(v), w(v), given(true) {}  // NOLINT: implicit, as PyTorch's int-or-tuple
+  Pool2dArg(int64_t h_, int64_t w_) : h(h_), w(w_), given(true), pair(true) {}
+};
+// torch.nn.functional.max_pool2d: y = max over each (dilated) window; padded cells never win, NaN
+// propagates, ties go to the first cell in row-major order. Needs padding <= kernel/2.
+Tensor max_pool2d(const Tensor& x, Pool2dArg kernel_size, Pool2dArg stride = {}, Pool2dArg padding = 0,
+                  Pool2dArg dilation = 1, bool ceil_mode = false);
+// torch.nn.functional.avg_pool2d: y = Σ window / divisor, divisor = window area clipped to the padded
+// input (count_include_pad) or the number of real cells in it.
+Tensor avg_pool2d(const Tensor& x, Pool2dArg kernel_size, Pool2dArg stride = {}, Pool2dArg padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true);
+// torch.nn.functional.adaptive_avg_pool2d: output cell (i, j) averages rows [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)
+// and columns [⌊j·W/ow⌋, ⌈(j+1)·W/ow⌉).
+Tensor adaptive_avg_pool2d(const Tensor& x, Pool2dArg output_size);
+
+// ---- batch normalisation (ops/batch_norm) ----
+// torch.nn.functional.batch_norm (Ioffe & Szegedy 2015) on x [N, C, *]: per channel c,
+// y = (x − μ_c)/√(σ²_c + eps)·weight_c + bias_c. Training: μ, σ² are the batch mean and biased
+// variance over N and the spatial dims (M values), and defined running stats are updated in place,
+// running = (1 − momentum)·running + momentum·batch, with the UNBIASED variance σ²·M/(M − 1).
+// Evaluation: μ, σ² are running_mean, running_var. weight, bias, running stats: [C] or undefined.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), bool training = false,
+                  double momentum = 0.1, double eps = 1e-5);
+
 // ---- operators ----
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);

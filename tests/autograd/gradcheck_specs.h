@@ -202,10 +202,111 @@ inline std::vector<OpSpec> fused_specs() {
   return s;
 }
 
+// Pooling and batch norm (NCHW). Max pooling is piecewise linear: randn inputs put two window
+// values within the finite-difference step (1e-6) with probability ~1e-6, so no domain is needed.
+// batch_norm's running statistics are made inside f (fresh each call, so training updates never
+// accumulate across gradcheck's evaluations); its size-0 cases have 0 channels.
+inline std::vector<OpSpec> pool_norm_specs() {
+  using In = const std::vector<Tensor>&;
+  const char* no_empty_3d = "a 3-D [C, H, W] input has no batch dim, and C, H, W must be non-zero (PyTorch)";
+  auto running = [](const Tensor& x, bool var) {  // [C] running stats, away from 0 for running_var
+    std::vector<double> v;
+    for (int64_t c = 0; c < x.size(1); ++c) v.push_back(var ? 0.5 + 0.25 * c : 0.1 * c - 0.2);
+    return from_vector(v, Shape{x.size(1)});
+  };
+  return {
+      {ops::OpId::max_pool2d, "max_pool2d(x, 3, 2, 1)", [](In in) { return max_pool2d(in[0], 3, 2, 1); },
+       {{2, 3, 7, 6}}, {}, {}, {{0, 3, 7, 6}}},
+      {ops::OpId::max_pool2d, "max_pool2d(x, {2, 3}, {1, 2}, 1, dilation {2, 1}, ceil_mode)",
+       [](In in) { return max_pool2d(in[0], {2, 3}, {1, 2}, 1, {2, 1}, true); }, {{2, 2, 6, 7}}, {}, {},
+       {{0, 2, 6, 7}}},
+      {ops::OpId::max_pool2d, "max_pool2d(x3d, 2, ceil_mode)",
+       [](In in) { return max_pool2d(in[0], 2, {}, 0, 1, true); }, {{3, 5, 5}}, {}, {}, {}, no_empty_3d},
+      {ops::OpId::avg_pool2d, "avg_pool2d(x, 3, 2, 1)", [](In in) { return avg_pool2d(in[0], 3, 2, 1); },
+       {{2, 3, 7, 6}}, {}, {}, {{0, 3, 7, 6}}},
+      {ops::OpId::avg_pool2d, "avg_pool2d(x, {3, 2}, {2, 1}, {1, 0}, ceil_mode, exclude pad)",
+       [](In in) { return avg_pool2d(in[0], {3, 2}, {2, 1}, {1, 0}, true, false); }, {{2, 2, 6, 5}}, {}, {},
+       {{0, 2, 6, 5}}},
+      {ops::OpId::avg_pool2d, "avg_pool2d(x3d, 2)", [](In in) { return avg_pool2d(in[0], 2); }, {{3, 4, 5}}, {},
+       {}, {}, no_empty_3d},
+      {ops::OpId::adaptive_avg_pool2d, "adaptive_avg_pool2d(x, {3, 4}) overlapping windows",
+       [](In in) { return adaptive_avg_pool2d(in[0], {3, 4}); }, {{2, 3, 7, 5}}, {}, {}, {{0, 3, 7, 5}}},
+      {ops::OpId::adaptive_avg_pool2d, "adaptive_avg_pool2d(x, 1) global",
+       [](In in) { return adaptive_avg_pool2d(in[0], 1); }, {{2, 3, 4, 5}}, {}, {}, {{0, 3, 4, 5}}},
+      {ops::OpId::batch_norm, "batch_norm(x [N, C, H, W], running stats, w, b, training)",
+       [=](In in) {
+         return batch_norm(in[0], running(in[0], false), running(in[0], true), in[1], in[2], true, 0.1, 1e-5);
+       },
+       {{4, 3, 3, 2}, {3}, {3}}, {}, {}, {{4, 0, 3, 2}, {0}, {0}}},
+      {ops::OpId::batch_norm, "batch_norm(x [N, C], -, -, w, b, training)",
+       [](In in) { return batch_norm(in[0], Tensor(), Tensor(), in[1], in[2], true); }, {{5, 4}, {4}, {4}}, {},
+       {}, {{5, 0}, {0}, {0}}},
+      {ops::OpId::batch_norm, "batch_norm(x [N, C, L], training, eps 0.1) no affine",
+       [](In in) { return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 0.1); },
+       {{3, 4, 5}}, {}, {}, {{3, 0, 5}}},
+      {ops::OpId::batch_norm, "batch_norm(x [N, C, H, W], running stats, w, b) eval",
+       [=](In in) { return batch_norm(in[0], running(in[0], false), running(in[0], true), in[1], in[2], false); },
+       {{3, 4, 2, 2}, {4}, {4}}, {}, {}, {{0, 4, 2, 2}, {4}, {4}}},
+  };
+}
+
+// Convolutions (NCHW): every kernel route (im2col + GEMM, 1×1 as a plain GEMM, the direct loop for
+// one input channel per group) and option (stride, padding and "same", dilation, groups, bias or
+// none); conv1d is conv2d on [N, C, 1, L] views. Size-0 cases have an empty batch.
+inline std::vector<OpSpec> conv_specs() {
+  using In = const std::vector<Tensor>&;
+  auto c2 = [](const char* name, Conv2dOptions opt, std::vector<Shape> shapes) {
+    Shape empty_x = shapes[0];
+    empty_x[0] = 0;
+    std::vector<Shape> empty = shapes;
+    empty[0] = empty_x;
+    return OpSpec{ops::OpId::conv2d, name,
+                  [opt](In in) { return conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), opt); }, shapes, {},
+                  {}, empty};
+  };
+  std::vector<OpSpec> s = {
+      c2("conv2d(x, w, b)", {}, {{2, 3, 6, 5}, {4, 3, 3, 3}, {4}}),
+      c2("conv2d(x, w, b, stride {2, 1}, padding {1, 2})", {.stride = {2, 1}, .padding = {1, 2}},
+         {{2, 2, 7, 6}, {3, 2, 3, 2}, {3}}),
+      c2("conv2d(x, w, dilation {2, 1}, padding same), odd total: extra column right",
+         {.padding = "same", .dilation = {2, 1}}, {{1, 2, 7, 6}, {3, 2, 3, 2}}),
+      c2("conv2d(x, w, b, padding 1, groups 2)", {.padding = 1, .groups = 2}, {{2, 4, 5, 5}, {6, 2, 3, 3}, {6}}),
+      c2("conv2d depthwise (groups 3, stride 2, padding 1)", {.stride = 2, .padding = 1, .groups = 3},
+         {{2, 3, 6, 6}, {3, 1, 3, 3}, {3}}),
+      c2("conv2d one input plane, 4 filters (direct route)", {.padding = {0, 1}}, {{2, 1, 6, 5}, {4, 1, 3, 3}, {4}}),
+      c2("conv2d 1x1 (plain GEMM)", {}, {{2, 4, 3, 5}, {5, 4, 1, 1}, {5}}),
+      c2("conv2d 1x1 stride 2 groups 2", {.stride = 2, .groups = 2}, {{2, 4, 5, 5}, {6, 2, 1, 1}}),
+      {ops::OpId::conv2d, "conv1d(x, w, b, stride 2, padding 1)",
+       [](In in) { return conv1d(in[0], in[1], in[2], {.stride = 2, .padding = 1}); }, {{2, 3, 9}, {4, 3, 3}, {4}},
+       {}, {}, {{0, 3, 9}, {4, 3, 3}, {4}}},
+      {ops::OpId::conv2d, "conv1d(x, w, dilation 2, groups 2, padding same)",
+       [](In in) { return conv1d(in[0], in[1], Tensor(), {.padding = "same", .dilation = 2, .groups = 2}); },
+       {{2, 4, 8}, {4, 2, 4}}, {}, {}, {{0, 4, 8}, {4, 2, 4}}},
+      {ops::OpId::conv_transpose2d, "conv_transpose2d(x, w, b, stride 2, padding 1, output_padding 1)",
+       [](In in) {
+         return conv_transpose2d(in[0], in[1], in[2], {.stride = 2, .padding = 1, .output_padding = 1});
+       },
+       {{2, 3, 4, 3}, {3, 2, 3, 3}, {2}}, {}, {}, {{0, 3, 4, 3}, {3, 2, 3, 3}, {2}}},
+      {ops::OpId::conv_transpose2d,
+       "conv_transpose2d(x, w, b, stride {1, 2}, output_padding 1, groups 2, dilation {2, 1})",
+       [](In in) {
+         return conv_transpose2d(in[0], in[1], in[2],
+                                 {.stride = {1, 2}, .output_padding = 1, .groups = 2, .dilation = {2, 1}});
+       },
+       {{1, 4, 3, 4}, {4, 3, 2, 3}, {6}}, {}, {}, {{0, 4, 3, 4}, {4, 3, 2, 3}, {6}}},
+      {ops::OpId::conv_transpose2d, "conv_transpose2d(x, w, stride 2, groups 3) depthwise",
+       [](In in) { return conv_transpose2d(in[0], in[1], Tensor(), {.stride = 2, .groups = 3}); },
+       {{2, 3, 3, 3}, {3, 1, 2, 2}}, {}, {}, {{0, 3, 3, 3}, {3, 1, 2, 2}}},
+  };
+  return s;
+}
+
 inline std::vector<OpSpec> all_specs() {
   std::vector<OpSpec> s = pointwise_specs(), t = structural_specs(), u = fused_specs();
   s.insert(s.end(), t.begin(), t.end());
   s.insert(s.end(), u.begin(), u.end());
+  for (OpSpec& p : pool_norm_specs()) s.push_back(std::move(p));
+  for (OpSpec& p : conv_specs()) s.push_back(std::move(p));
   return s;
 }
 

@@ -470,6 +470,156 @@ def make_layer_norm():
     write("layer_norm.json", {"meta": meta(7007), "layer_norm": ln_cases, "linear_act": lin_cases})
 
 
+# ----------------------------------------------------------------------------- pooling, batch norm
+def make_pool_bn():
+    """pool_bn.json: pooling forward + input gradient, BatchNorm1d/2d in training and evaluation.
+
+    {"meta", "pool": [case], "batch_norm": [case], "running": [run]}
+    pool case = {"case", "op": "max_pool2d" | "avg_pool2d" | "adaptive_avg_pool2d", "params" (the
+        F.<op> keyword args; pairs as [h, w]), "x", "grad_out", "y", "grad_x"}.
+    batch_norm case = {"case", "module": "BatchNorm1d" | "BatchNorm2d", "num_features", "eps",
+        "momentum", "x", "weight", "bias", "grad_out", "y" (training mode), "grad_x", "grad_weight",
+        "grad_bias", "running_mean", "running_var" (after this one step, from zeros and ones)}.
+    run = {"case", "module", "num_features", "momentum" (null = cumulative average), "weight",
+        "bias", "batches": [x1, x2, x3], "steps": [{"y", "running_mean", "running_var",
+        "num_batches_tracked"}] (after each training step), "eval": {"x", "grad_out", "y",
+        "grad_x", "grad_weight", "grad_bias"} (eval mode after the 3 steps)}.
+    Grads are d(sum(y * grad_out)) / d input. Inputs are float32-representable.
+    """
+    g = gen(8008)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=torch.float32).to(DT)
+    pool_specs = [  # (case, op, x, params)
+        ("max_k2", "max_pool2d", rn(2, 2, 4, 6), {"kernel_size": [2, 2]}),
+        ("max_k3_s2_p1_ceil", "max_pool2d", rn(1, 1, 7, 6),
+         {"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True}),
+        ("max_dilated", "max_pool2d", rn(1, 1, 7, 6),
+         {"kernel_size": [2, 3], "stride": [2, 1], "padding": [1, 1], "dilation": [2, 1]}),
+        ("avg_k3_s2_p1", "avg_pool2d", rn(1, 1, 7, 6),
+         {"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1]}),
+        ("avg_ceil_exclude_pad", "avg_pool2d", rn(1, 1, 6, 7),
+         {"kernel_size": [3, 2], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True,
+          "count_include_pad": False}),
+        ("avg_ceil_include_pad", "avg_pool2d", rn(1, 1, 6, 7),
+         {"kernel_size": [3, 2], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True}),
+        ("adaptive_3x2", "adaptive_avg_pool2d", rn(1, 2, 7, 5), {"output_size": [3, 2]}),
+        ("adaptive_global_3d", "adaptive_avg_pool2d", rn(3, 4, 5), {"output_size": [1, 1]}),
+    ]
+    fns = {"max_pool2d": F.max_pool2d, "avg_pool2d": F.avg_pool2d,
+           "adaptive_avg_pool2d": F.adaptive_avg_pool2d}
+    pool = []
+    for case, op, x, params in pool_specs:
+        xi = x.clone().requires_grad_(True)
+        y = fns[op](xi, **{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+        go = rn(*y.shape)
+        (gx,) = torch.autograd.grad((y * go).sum(), [xi])
+        pool.append({"case": case, "op": op, "params": params, "x": T(x), "grad_out": T(go),
+                     "y": T(y), "grad_x": T(gx)})
+
+    def module(name, c, **kw):
+        m = getattr(torch.nn, name)(c, dtype=DT, **kw)
+        with torch.no_grad():
+            m.weight.copy_(1.0 + 0.5 * rn(c))
+            m.bias.copy_(0.5 * rn(c))
+        return m
+
+    bn = []
+    for case, name, x in [("bn2d_train", "BatchNorm2d", 2.0 * rn(4, 3, 2, 3) + 1.0),
+                          ("bn1d_train_2d", "BatchNorm1d", rn(5, 4) - 0.5),
+                          ("bn1d_train_3d", "BatchNorm1d", rn(3, 3, 4))]:
+        m = module(name, x.shape[1], eps=1e-3 if name == "BatchNorm1d" else 1e-5)
+        w0, b0 = m.weight.detach().clone(), m.bias.detach().clone()
+        xi = x.clone().requires_grad_(True)
+        y = m(xi)
+        go = rn(*y.shape)
+        gx, gw, gb = torch.autograd.grad((y * go).sum(), [xi, m.weight, m.bias])
+        bn.append({"case": case, "module": name, "num_features": x.shape[1], "eps": m.eps,
+                   "momentum": m.momentum, "x": T(x), "weight": T(w0), "bias": T(b0),
+                   "grad_out": T(go), "y": T(y), "grad_x": T(gx), "grad_weight": T(gw),
+                   "grad_bias": T(gb), "running_mean": T(m.running_mean),
+                   "running_var": T(m.running_var)})
+
+    runs = []
+    for case, name, momentum, shape in [("bn2d_momentum_0.1", "BatchNorm2d", 0.1, (2, 3, 2, 2)),
+                                        ("bn2d_momentum_none", "BatchNorm2d", None, (2, 3, 2, 2)),
+                                        ("bn1d_momentum_0.3", "BatchNorm1d", 0.3, (4, 3))]:
+        m = module(name, shape[1], momentum=momentum)
+        w0, b0 = m.weight.detach().clone(), m.bias.detach().clone()
+        batches = [1.5 * rn(*shape) + float(k) for k in range(3)]  # means drift: the average matters
+        steps = []
+        for x in batches:
+            y = m(x)
+            steps.append({"y": T(y), "running_mean": T(m.running_mean),
+                          "running_var": T(m.running_var),
+                          "num_batches_tracked": int(m.num_batches_tracked)})
+        m.eval()
+        x = rn(*shape) + 1.0
+        xi = x.clone().requires_grad_(True)
+        y = m(xi)
+        go = rn(*y.shape)
+        gx, gw, gb = torch.autograd.grad((y * go).sum(), [xi, m.weight, m.bias])
+        runs.append({"case": case, "module": name, "num_features": shape[1], "momentum": momentum,
+                     "weight": T(w0), "bias": T(b0), "batches": [T(b) for b in batches],
+                     "steps": steps, "eval": {"x": T(x), "grad_out": T(go), "y": T(y),
+                                              "grad_x": T(gx), "grad_weight": T(gw),
+                                              "grad_bias": T(gb)}})
+    write("pool_bn.json", {"meta": meta(8008), "pool": pool, "batch_norm": bn, "running": runs})
+
+
+# ----------------------------------------------------------------------------- convolutions
+def make_conv():
+    """conv.json: F.conv2d, F.conv1d and F.conv_transpose2d, forward and backward.
+
+    {"meta", "cases": [case]}
+    case = {"case", "op": "conv2d" | "conv1d" | "conv_transpose2d", "params" (the F.<op> keyword
+        args: stride, padding, dilation (lists [h, w] for the 2-D ops, ints for conv1d; padding may
+        be "same"), groups, and output_padding for conv_transpose2d), "x", "weight", "bias" (only
+        when the case has one), "grad_out", "y", "grad_x", "grad_weight", "grad_bias" (with bias)}.
+    Inputs are float32-representable, so the float32 run of the test sees exactly the same values.
+    """
+    import warnings
+    g = gen(9009)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=DT).float().to(DT)
+    specs = [  # (case, op, x shape, weight shape, bias, params)
+        ("conv2d_basic", "conv2d", [2, 2, 4, 4], [3, 2, 3, 3], True, {}),
+        ("conv2d_stride_padding_dilation", "conv2d", [1, 2, 7, 5], [2, 2, 3, 2], True,
+         {"stride": [2, 1], "padding": [1, 2], "dilation": [2, 1]}),
+        ("conv2d_same_even_kernel", "conv2d", [1, 2, 5, 4], [2, 2, 4, 2], False,
+         {"padding": "same", "dilation": [1, 2]}),
+        ("conv2d_groups", "conv2d", [1, 4, 3, 3], [4, 2, 3, 3], True, {"padding": [1, 1], "groups": 2}),
+        ("conv2d_depthwise", "conv2d", [1, 3, 5, 5], [3, 1, 3, 3], True,
+         {"stride": [2, 2], "padding": [1, 1], "groups": 3}),
+        ("conv2d_1x1", "conv2d", [2, 4, 2, 3], [3, 4, 1, 1], True, {}),
+        ("conv1d_stride_padding", "conv1d", [2, 3, 7], [4, 3, 3], True, {"stride": 2, "padding": 1}),
+        ("conv1d_same_dilation_groups", "conv1d", [1, 4, 6], [4, 2, 4], False,
+         {"padding": "same", "dilation": 2, "groups": 2}),
+        ("conv_transpose2d_stride_output_padding", "conv_transpose2d", [1, 3, 3, 3], [3, 2, 3, 3], True,
+         {"stride": [2, 2], "padding": [1, 1], "output_padding": [1, 1]}),
+        ("conv_transpose2d_groups_dilation", "conv_transpose2d", [1, 4, 2, 3], [4, 1, 2, 2], True,
+         {"stride": [1, 2], "output_padding": [1, 1], "groups": 2, "dilation": [2, 1]}),
+    ]
+    fns = {"conv2d": F.conv2d, "conv1d": F.conv1d, "conv_transpose2d": F.conv_transpose2d}
+    cases = []
+    for case, op, xs, ws, has_bias, params in specs:
+        x, w = rn(*xs), rn(*ws)
+        out_channels = ws[0] if op != "conv_transpose2d" else ws[1] * params.get("groups", 1)
+        b = rn(out_channels) if has_bias else None
+        inputs = [t.clone().requires_grad_(True) for t in ([x, w] + ([b] if has_bias else []))]
+        kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in params.items()}
+        with warnings.catch_warnings():  # "same" with an even kernel: PyTorch notes its padded copy
+            warnings.simplefilter("ignore", UserWarning)
+            y = fns[op](inputs[0], inputs[1], inputs[2] if has_bias else None, **kw)
+        go = rn(*y.shape)
+        grads = torch.autograd.grad((y * go).sum(), inputs)
+        c = {"case": case, "op": op, "params": params, "x": T(x), "weight": T(w)}
+        if has_bias:
+            c["bias"] = T(b)
+        c.update({"grad_out": T(go), "y": T(y), "grad_x": T(grads[0]), "grad_weight": T(grads[1])})
+        if has_bias:
+            c["grad_bias"] = T(grads[2])
+        cases.append(c)
+    write("conv.json", {"meta": meta(9009), "cases": cases})
+
+
 if __name__ == "__main__":
     make_activations()
     make_losses()
@@ -478,3 +628,5 @@ if __name__ == "__main__":
     make_mlp()
     make_init_stats()
     make_layer_norm()
+    make_pool_bn()
+    make_conv()

@@ -109,6 +109,86 @@ TEST_F(OpCost, LinearWithActivationAddsTheActivationsFlops) {
   EXPECT_EQ(fold->cost.bytes_written, 8 * 4.0);
 }
 
+TEST_F(OpCost, PoolingCostsCountWindowTaps) {
+  Tensor x = ones({2, 3, 4, 4});  // 6 planes of 16; 2x2 windows give 24 outputs
+  Tensor y = max_pool2d(x, 2);    // inference: no indices saved
+  const ops::OpEvent* f = find(ops::OpId::max_pool2d);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->cost.flops, 24 * 4.0);  // one comparison per window tap
+  EXPECT_EQ(f->cost.bytes_read, 96 * 4.0);
+  EXPECT_EQ(f->cost.bytes_written, 24 * 4.0);
+  rec.events.clear();
+  x.requires_grad_();
+  sum(max_pool2d(x, 2)).backward();
+  EXPECT_EQ(find(ops::OpId::max_pool2d)->cost.bytes_written, 24 * 4.0 + 24 * 4.0);  // y and int32 argmax
+  const ops::OpEvent* mb = find(ops::OpId::max_pool2d_backward, true);
+  ASSERT_NE(mb, nullptr);
+  EXPECT_EQ(mb->cost.flops, 24);
+  EXPECT_EQ(mb->cost.bytes_read, 24 * 4.0 + 24 * 4.0);
+  EXPECT_EQ(mb->cost.bytes_written, 96 * 4.0);
+  sum(avg_pool2d(x, 2)).backward();
+  const ops::OpEvent* af = find(ops::OpId::avg_pool2d);
+  ASSERT_NE(af, nullptr);
+  EXPECT_EQ(af->cost.flops, 24 * 4.0 + 24);  // taps + one division per output
+  EXPECT_EQ(find(ops::OpId::avg_pool2d_backward, true)->cost.bytes_written, 96 * 4.0);
+  // H = 4 into 3 rows: windows [0, 2), [1, 3), [2, 4), 6 rows in all; likewise W: 36 taps per plane.
+  sum(adaptive_avg_pool2d(x, 3)).backward();
+  EXPECT_EQ(find(ops::OpId::adaptive_avg_pool2d)->cost.flops, 6 * 36.0 + 54);
+  EXPECT_EQ(find(ops::OpId::adaptive_avg_pool2d_backward, true)->cost.flops, 6 * 36.0 + 54);
+}
+
+TEST_F(OpCost, BatchNormForwardAndBackwardCosts) {
+  Tensor x = ones({2, 3, 4, 4}), w = ones({3}), b = zeros({3}), rm = zeros({3}), rv = ones({3});
+  x.requires_grad_(), w.requires_grad_(), b.requires_grad_();
+  Tensor y = batch_norm(x, rm, rv, w, b, true);
+  const ops::OpEvent* f = find(ops::OpId::batch_norm);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->cost.flops, (7 + 2) * 96.0);                             // 7 per element, +1 each for w and b
+  EXPECT_EQ(f->cost.bytes_read, (96 + 3 + 3 + 3 + 3) * 4.0);            // x, w, b, running stats
+  EXPECT_EQ(f->cost.bytes_written, (96 + 3 + 3) * 4.0 + (3 + 3) * 8.0);  // y, running stats; mean, rstd
+  EXPECT_EQ(f->num_inputs, 3);
+  sum(y).backward();
+  const ops::OpEvent* bw = find(ops::OpId::batch_norm_backward, true);
+  ASSERT_NE(bw, nullptr);
+  EXPECT_EQ(bw->cost.flops, 10.0 * 96);
+  EXPECT_EQ(bw->cost.bytes_read, (96 + 96 + 3) * 4.0 + (3 + 3) * 8.0);  // dy, x, w; mean, rstd
+  EXPECT_EQ(bw->cost.bytes_written, (96 + 3 + 3) * 4.0);                 // dx, dw, db
+  rec.events.clear();
+  batch_norm(x.detach(), rm, rv, Tensor(), Tensor(), false);
+  EXPECT_EQ(find(ops::OpId::batch_norm)->cost.flops, 2.0 * 96);  // evaluation: (x − μ)·rstd
+}
+
+TEST_F(OpCost, ConvolutionCostsCountTheGemmMultiplyAdds) {
+  Tensor x = ones({2, 3, 6, 6}), w = ones({4, 3, 3, 3}), b = zeros({4});
+  x.requires_grad_(), w.requires_grad_(), b.requires_grad_();
+  Tensor y = conv2d(x, w, b, {.padding = 1});  // y [2, 4, 6, 6]: 288 outputs, 27 taps each
+  const ops::OpEvent* f = find(ops::OpId::conv2d);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->cost.flops, 2.0 * 288 * 27 + 288);  // multiply-adds + bias
+  EXPECT_EQ(f->cost.bytes_read, (216 + 108 + 4) * 4.0);
+  EXPECT_EQ(f->cost.bytes_written, 288 * 4.0);
+  sum(y).backward();
+  const ops::OpEvent* bw = find(ops::OpId::conv2d_backward, true);
+  ASSERT_NE(bw, nullptr);
+  EXPECT_EQ(bw->cost.flops, 2 * (2.0 * 288 * 27) + 288);  // dx and dW GEMMs + db
+  EXPECT_EQ(bw->cost.bytes_read, (288 + 216 + 108) * 4.0);  // dy, x, w
+  EXPECT_EQ(bw->cost.bytes_written, (216 + 108 + 4) * 4.0);
+  // conv_transpose2d: each of the 2·3·2·2 = 24 inputs meets (O/groups)·kH·kW = 2·9 weights
+  Tensor xt = ones({2, 3, 2, 2}), wt = ones({3, 2, 3, 3}), bt = zeros({2});
+  xt.requires_grad_(), wt.requires_grad_(), bt.requires_grad_();
+  Tensor yt = conv_transpose2d(xt, wt, bt, {.stride = 2});  // [2, 2, 5, 5]
+  const ops::OpEvent* t = find(ops::OpId::conv_transpose2d);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->cost.flops, 2.0 * 24 * 18 + 100);
+  EXPECT_EQ(t->cost.bytes_written, 100 * 4.0);
+  sum(yt).backward();
+  const ops::OpEvent* tb = find(ops::OpId::conv_transpose2d_backward, true);
+  ASSERT_NE(tb, nullptr);
+  EXPECT_EQ(tb->cost.flops, 2 * (2.0 * 24 * 18) + 100);
+  EXPECT_EQ(tb->cost.bytes_read, (100 + 24 + 54) * 4.0);   // dy, x, w
+  EXPECT_EQ(tb->cost.bytes_written, (24 + 54 + 2) * 4.0);  // dx, dw, db
+}
+
 TEST(OpCostNoObserver, NothingIsReportedWhenNoObserverIsInstalled) {
   EXPECT_EQ(ops::g_op_observer, nullptr);
   Recorder rec;
