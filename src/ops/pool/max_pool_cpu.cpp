@@ -12,6 +12,7 @@
 // `>`, so ties keep the first cell, as PyTorch.
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "core/parallel.h"
@@ -92,10 +93,60 @@ void max_pool_plane(T* y, int32_t* idx, const T* x, const Pool2dGeom& g, MaxPool
   }
 }
 
+// The CNN's usual 2×2 window, stride 2, no padding or dilation: each output is the max of four
+// cells, taken in window order with the same rule as tap_max (strict >, a NaN takes over). The
+// general sweep's per-row set-up (phase split, −inf fill, index rows) cost more than the four
+// compares on the short rows CNNs have (13 outputs), and the scalar form's data-dependent branches
+// mispredict: float rows go to an AVX-512 kernel (max_pool_avx512.cpp). 64×8×26×26: 445 → ~25 µs.
+bool is_2x2_stride_2(const Pool2dGeom& g) {
+  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+}
+
+bool has_avx512() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return yes;
+}
+
+template <typename T, bool kIdx>
+void max_pool_plane_2x2(T* y, int32_t* idx, const T* x, const Pool2dGeom& g) {
+  for (int64_t oh = 0; oh < g.OH; ++oh) {
+    const T* r0 = x + 2 * oh * g.W;
+    const T* r1 = r0 + g.W;
+    if constexpr (std::is_same_v<T, float>) {
+      if (has_avx512()) {
+        max_pool_2x2_row_f32_avx512(r0, r1, g.W, g.OW, static_cast<int32_t>(2 * oh * g.W), y + oh * g.OW,
+                                    kIdx ? idx + oh * g.OW : nullptr);
+        continue;
+      }
+    }
+    for (int64_t ow = 0; ow < g.OW; ++ow) {
+      const int64_t c = 2 * ow;
+      T m = r0[c];
+      int32_t at = static_cast<int32_t>(2 * oh * g.W + c);
+      const T v[3] = {r0[c + 1], r1[c], r1[c + 1]};
+      const int32_t cell[3] = {at + 1, at + static_cast<int32_t>(g.W), at + static_cast<int32_t>(g.W) + 1};
+      for (int t = 0; t < 3; ++t) {
+        const bool take = v[t] > m || v[t] != v[t];
+        m = take ? v[t] : m;
+        at = take ? cell[t] : at;
+      }
+      y[oh * g.OW + ow] = m;
+      if constexpr (kIdx) idx[oh * g.OW + ow] = at;
+    }
+  }
+}
+
 template <typename T, bool kIdx>
 void max_pool_planes(T* y, int32_t* idx, const T* x, const Pool2dGeom& g) {
   const int64_t in = g.H * g.W, out = g.OH * g.OW;
   parallel_for(0, g.planes, planes_per_task(g), [&](int64_t p0, int64_t p1) {
+    if (is_2x2_stride_2(g)) {
+      for (int64_t p = p0; p < p1; ++p) max_pool_plane_2x2<T, kIdx>(y + p * out, kIdx ? idx + p * out : nullptr, x + p * in, g);
+      return;
+    }
     thread_local MaxPoolScratch<T> sc;
     sc.reset(g);
     for (int64_t p = p0; p < p1; ++p) max_pool_plane<T, kIdx>(y + p * out, kIdx ? idx + p * out : nullptr, x + p * in, g, sc);

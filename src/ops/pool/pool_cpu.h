@@ -41,4 +41,10 @@ void adaptive_avg_pool2d_forward_cpu(T* y, const T* x, const Pool2dGeom& g);
 template <typename T>
 void adaptive_avg_pool2d_backward_cpu(T* dx, const T* dy, const Pool2dGeom& g);
 
+// The 2×2 stride-2 max pool over one output row (OW outputs from input rows r0, r1 of width W),
+// AVX-512; cell0 = the input cell index (h·W + w) of r0[0]; idx may be null. max_pool_cpu.cpp
+// calls it only on CPUs with AVX-512F.
+void max_pool_2x2_row_f32_avx512(const float* r0, const float* r1, int64_t W, int64_t OW, int32_t cell0, float* y,
+                                 int32_t* idx);
+
 }  // namespace tt::kernels
