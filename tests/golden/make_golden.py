@@ -620,6 +620,49 @@ def make_conv():
     write("conv.json", {"meta": meta(9009), "cases": cases})
 
 
+# ----------------------------------------------------------------------------- a small CNN
+def make_cnn_model():
+    """cnn_model.json: a small CNN end to end, one training-mode step.
+
+    {"meta", "x" [3,2,8,8], "target" [3] ints, "state_dict" (before the step; BatchNorm buffers
+    included), "layer_outputs" [per layer], "logits", "loss" (cross-entropy, mean), "grads"
+    {parameter name: gradient}, "grad_x", "running_mean", "running_var" (BatchNorm2d's buffers
+    after the forward), "eval_logits" (the model in eval mode after that forward)}.
+    Model: Conv2d(2,4,3,padding=1), BatchNorm2d(4), ReLU, MaxPool2d(2), Conv2d(4,6,3,groups=2),
+    ReLU, AdaptiveAvgPool2d(1), Flatten, Linear(6,3).
+    """
+    g = gen(6006)
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 6, 3, groups=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                          nn.Linear(6, 3)).to(DT)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=DT) * 0.5)
+        model[1].running_mean.copy_(torch.randn(4, generator=g, dtype=DT) * 0.1)
+        model[1].running_var.copy_(1.0 + torch.rand(4, generator=g, dtype=DT))
+    sd = {k: T(v) for k, v in model.state_dict().items()}
+    model.train()
+    x = torch.randn(3, 2, 8, 8, generator=g, dtype=DT).requires_grad_(True)
+    target = torch.randint(0, 3, (3,), generator=g)
+    hidden, h = [], x
+    for m in model:
+        h = m(h)
+        hidden.append(T(h))
+    loss = F.cross_entropy(h, target)
+    loss.backward()
+    running_mean, running_var = T(model[1].running_mean), T(model[1].running_var)
+    model.eval()
+    with torch.no_grad():
+        eval_logits = model(x)
+    write("cnn_model.json", {"meta": meta(6006, loss="cross_entropy(logits, target), reduction mean"),
+                             "x": T(x), "target": ints(target), "state_dict": sd, "layer_outputs": hidden,
+                             "logits": T(h), "loss": float(loss),
+                             "grads": {k: T(p.grad) for k, p in model.named_parameters()},
+                             "grad_x": T(x.grad), "running_mean": running_mean, "running_var": running_var,
+                             "eval_logits": T(eval_logits)})
+
+
 if __name__ == "__main__":
     make_activations()
     make_losses()
@@ -630,3 +673,4 @@ if __name__ == "__main__":
     make_layer_norm()
     make_pool_bn()
     make_conv()
+    make_cnn_model()
