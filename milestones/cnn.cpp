@@ -42,10 +42,11 @@ std::shared_ptr<nn::Sequential> lenet(Generator* g) {
   return model;
 }
 
-// [N, 3, 32, 32] → 64×16² → 128×8² → 256×4² → global average → 10 (a small VGG).
+// [N, 3, 32, 32] → 32×16² → 64×8² → 128×4² → global average → 10: a small VGG, two 3×3 convs per
+// stage (~77 MFLOP per image forward; ~500 images/s training on 2 cores, so 20 epochs ≈ 35 min).
 std::shared_ptr<nn::Sequential> cifar_net(Generator* g) {
   auto model = std::make_shared<nn::Sequential>();
-  const int64_t widths[] = {3, 64, 128, 256};
+  const int64_t widths[] = {3, 32, 64, 128};
   for (int i = 0; i < 3; ++i) {
     model->push_back(std::make_shared<nn::Conv2d>(widths[i], widths[i + 1], 3, 1, 1, 1, 1, false, g));
     model->push_back(std::make_shared<nn::BatchNorm2d>(widths[i + 1]));
@@ -54,7 +55,7 @@ std::shared_ptr<nn::Sequential> cifar_net(Generator* g) {
   }
   model->push_back(std::make_shared<nn::AdaptiveAvgPool2d>(1));
   model->push_back(std::make_shared<nn::Flatten>());
-  model->push_back(std::make_shared<nn::Linear>(256, 10, true, g));
+  model->push_back(std::make_shared<nn::Linear>(128, 10, true, g));
   return model;
 }
 
@@ -147,7 +148,7 @@ MilestoneResult run_cnn(const MilestoneArgs& a) {
   r.passed = mnist_acc >= 0.985 && fashion_acc >= 0.91;
   if (!a.cifar10_dir.empty()) {  // documented target ≥ 75% (docs/spatial.md); not part of `passed`
     RunSpec cifar{"cifar10", data::load_cifar10(a.cifar10_dir, true), data::load_cifar10(a.cifar10_dir, false),
-                  data::cifar10_transform(true), a.epochs > 0 ? a.epochs : 30, 4e-3};
+                  data::cifar10_transform(true), a.epochs > 0 ? a.epochs : 20, 4e-3};
     // The test split is normalised once here; training batches are normalised by the transform.
     Tensor test_x = cifar.test->x();  // a handle: normalised in place
     data::cifar10_transform(false)->apply(test_x, 0);
