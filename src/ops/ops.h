@@ -157,7 +157,7 @@ struct Conv2dOptions {
 //   y[n, o, i, j] = b[o] + Σ_{c, r, s} w[o, c, r, s] · x[n, g·C/groups + c, i·sh − ph + r·dh, j·sw − pw + s·dw]
 // (g = o/(O/groups), x zero outside), OH = ⌊(H + 2·ph − dh·(kH − 1) − 1)/sh⌋ + 1 (OW alike).
 // im2col + GEMM, or a direct loop when each group has one input channel (depthwise).
-// Call as conv2d(x, w, b, {.stride = 2, .padding = "same", .groups = 4}).
+// Call as conv2d(x, w, b, {.stride = 2, .padding = 1, .groups = 4}) or {.padding = "same"} (stride 1).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), const Conv2dOptions& opt = {});
 struct Conv1dOptions {
   int64_t stride = 1;
