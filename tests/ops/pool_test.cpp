@@ -179,6 +179,23 @@ TEST(MaxPool2d, MatchesNaiveReferenceOnRandomConfigs) {
   EXPECT_GT(checked, 80);
 }
 
+// The 2×2 stride-2 window has its own kernel (AVX-512 rows, 16 outputs a step): widths around
+// the 16-output step and 32-column loads, odd sizes, and ceil_mode (whose last window is partial
+// and must take the general path).
+TEST(MaxPool2d, TwoByTwoStrideTwoMatchesNaiveReference) {
+  Generator g(23);
+  for (int64_t w : {2, 3, 5, 13, 26, 31, 32, 33, 35, 64, 67})
+    for (bool ceil : {false, true}) {
+      Cfg c{};
+      c.N = 2, c.C = 3, c.H = w % 7 + 2, c.W = w, c.kh = c.kw = c.sh = c.sw = 2, c.dh = c.dw = 1, c.ceil = ceil;
+      SCOPED_TRACE(::testing::Message() << c);
+      const Shape xs{c.N, c.C, c.H, c.W};
+      const std::vector<double> x = random_input(xs, g);
+      auto op = [&](const Tensor& t) { return max_pool2d(t, 2, 2, 0, 1, ceil); };
+      for (DType dt : {kFloat64, kFloat32}) expect_matches(ref_max_pool(c, x), x, xs, op, dt, g);
+    }
+}
+
 TEST(AvgPool2d, MatchesNaiveReferenceOnRandomConfigs) {
   Generator g(22);
   int checked = 0;

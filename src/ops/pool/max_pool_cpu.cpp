@@ -99,7 +99,8 @@ void max_pool_plane(T* y, int32_t* idx, const T* x, const Pool2dGeom& g, MaxPool
 // compares on the short rows CNNs have (13 outputs), and the scalar form's data-dependent branches
 // mispredict: float rows go to an AVX-512 kernel (max_pool_avx512.cpp). 64×8×26×26: 445 → ~25 µs.
 bool is_2x2_stride_2(const Pool2dGeom& g) {
-  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1 &&
+         2 * g.OH <= g.H && 2 * g.OW <= g.W;  // every window inside the input (ceil_mode may add a partial one)
 }
 
 bool has_avx512() {
