@@ -60,14 +60,7 @@ TEST_P(GoldenCnnModel, TrainingStepMatchesPyTorch) {
   EXPECT_TRUE(allclose(loss.item<double>(), c.at("loss").get<double>(), tol)) << "loss";
   loss.backward();
 
-  const json& grads = c.at("grads");
-  auto params = model->named_parameters();
-  ASSERT_EQ(params.size(), grads.size());
-  for (const auto& [k, p] : params) {
-    ASSERT_TRUE(grads.contains(k)) << "PyTorch has no parameter " << k;
-    ASSERT_TRUE(p.grad().defined()) << k << " got no gradient";
-    EXPECT_TRUE(allclose(p.grad(), grads.at(k), tol)) << "grad of " << k;
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::expect_parameter_grads(*model, c.at("grads"), tol));
   EXPECT_TRUE(allclose(x.grad(), c.at("grad_x"), tol)) << "grad_x";
 
   auto* bn = dynamic_cast<nn::BatchNorm2d*>((*model)[1].get());

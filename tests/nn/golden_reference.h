@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "nn/module.h"
 #include "ops/ops.h"
 
 #ifndef TT_TEST_DATA_DIR
@@ -115,6 +116,18 @@ inline std::string golden_case_name(const json& cases, const GoldenCase& c) {
   for (char& ch : s)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return s;
+}
+
+// Every parameter of `model` has a gradient matching the file's `grads` {name: tensor}, and the
+// file names no other parameter. Fatal failures end the helper: call it in ASSERT_NO_FATAL_FAILURE.
+inline void expect_parameter_grads(const nn::Module& model, const json& grads, Tolerance tol) {
+  auto params = model.named_parameters();
+  ASSERT_EQ(params.size(), grads.size());
+  for (const auto& [k, p] : params) {
+    ASSERT_TRUE(grads.contains(k)) << "PyTorch has no parameter " << k;
+    ASSERT_TRUE(p.grad().defined()) << k << " got no gradient";
+    EXPECT_TRUE(allclose(p.grad(), grads.at(k), tol)) << "grad of " << k;
+  }
 }
 
 }  // namespace tt::testing
