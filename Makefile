@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build and test dependencies (Debian 12 package names).
 DEPS := cmake ninja-build g++ make libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
-        nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist npm
+        nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist bible-kjv npm
 # Peers for `tito bench` only (heavy: ~180 MiB).
 PEER_DEPS := python3-torch python3-numpy libopenblas-dev
 

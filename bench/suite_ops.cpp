@@ -1,8 +1,12 @@
 // Suite `ops`: what one tiny op costs end to end (checks, output allocation, dispatch, kernel,
 // autograd recording). At these sizes the arithmetic is a few nanoseconds; everything else is
-// framework overhead, which DESIGN.md asks to keep small. Peer: bench/peers/torch_dispatch.py,
-// whose figures are the same calls timed the same way (time_per_call, µs per call).
+// framework overhead, which DESIGN.md asks to keep small. Plus one fused op at a training shape:
+// causal attention of a char-level GPT step, fused and composed (docs/attention.md).
+// Peer: bench/peers/torch_dispatch.py, whose figures are the same calls timed the same way
+// (time_per_call, µs per call).
 #include <fmt/core.h>
+
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -73,6 +77,26 @@ std::vector<Result> suite_ops(const SuiteArgs& args) {
              (*mlp)(x).sum().backward();
              adam.step();
            }));
+
+  // Causal self-attention of a char-level GPT step, B 32, H 4, T 64, D 32: the fused op, and the
+  // same math composed of matmul, masked_fill and softmax (the peer's only form in torch 1.13).
+  {
+    const int64_t B = 32, H = 4, T = 64, D = 32;
+    auto leaf = [&](Shape s) { return randn(s).requires_grad_(); };
+    Tensor q = leaf({B, H, T, D}), k = leaf({B, H, T, D}), v = leaf({B, H, T, D}), r = randn({B, H, T, D});
+    Tensor hidden = gt(arange(0, T, 1, kInt64).reshape({1, T}), arange(0, T, 1, kInt64).reshape({T, 1}));
+    add_case("attn_gpt_fwd_bwd",
+             us_per_call([&] { scaled_dot_product_attention(q, k, v, Tensor(), true).backward(r); }));
+    add_case("attn_gpt_fwd_bwd_unfused", us_per_call([&] {
+               Tensor s = masked_fill(matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(double(D))), hidden, -INFINITY);
+               matmul(softmax(s, -1), v).backward(r);
+             }));
+    NoGradGuard ng;  // a KV-cache decode step: one query against 64 cached keys
+    Tensor q1 = randn({1, H, 1, D}), k1 = randn({1, H, 64, D}), v1 = randn({1, H, 64, D});
+    add_case("attn_decode_tk64", us_per_call([&] {
+               do_not_optimize(scaled_dot_product_attention(q1, k1, v1, Tensor(), true).impl());
+             }));
+  }
 
   std::cout << fmt::format("ours: background load {:.2f} cores (other processes, during our timings)\n",
                            load.background_cores());

@@ -29,5 +29,8 @@ std::vector<Result> suite_gemm(const SuiteArgs& args);
 // overrides), % of the measured FMA peak, speed-up over naive, arithmetic intensity; peer OpenBLAS
 // cblas_sgemm in this process (openblas_peer.h).
 std::vector<Result> suite_gemm_ladder(const SuiteArgs& args);
+// The char-level GPT of torch_chargpt.py on the KJV text: training tokens/s, losses, greedy
+// generation of 256 tokens at batch 1 with and without the KV cache; peer torch_chargpt.py.
+std::vector<Result> suite_gpt(const SuiteArgs& args);
 
 }  // namespace tt::bench

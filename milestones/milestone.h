@@ -36,5 +36,6 @@ MilestoneResult run_perceptron(const MilestoneArgs& a);
 MilestoneResult run_xor(const MilestoneArgs& a);
 MilestoneResult run_mlp(const MilestoneArgs& a);
 MilestoneResult run_cnn(const MilestoneArgs& a);
+MilestoneResult run_transformer(const MilestoneArgs& a);
 
 }  // namespace tt::milestones

@@ -131,7 +131,7 @@ void add_data(CLI::App& app) {
   cmd->require_subcommand(1);
   auto* fetch = cmd->add_subcommand("fetch", "install/convert a data set (idempotent)");
   static std::string set;
-  fetch->add_option("set", set, "mnist | fashion-mnist | all")->required()->check(CLI::IsMember({"mnist", "fashion-mnist", "all"}));
+  fetch->add_option("set", set, "mnist | fashion-mnist | kjv | all")->required()->check(CLI::IsMember({"mnist", "fashion-mnist", "kjv", "all"}));
   fetch->callback([] {
     for (const auto& r : tt::data::fetch_data_set(set, tt::data::default_data_dir(), true))
       std::cout << fmt::format("{}: {} ({})\n", r.name, r.dir, r.already_present ? "already present" : "installed");

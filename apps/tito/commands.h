@@ -9,6 +9,9 @@ void add_milestone(CLI::App& app);
 void add_data(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_hw(CLI::App& app);  // cmd_hw.cpp
+void add_tokenizer(CLI::App& app);  // cmd_text.cpp
+void add_gpt(CLI::App& app);        // cmd_gpt.cpp
+void add_generate(CLI::App& app);   // cmd_gpt.cpp
 int exit_code();
 void set_exit_code(int code);
 }  // namespace tito

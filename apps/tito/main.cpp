@@ -1,5 +1,7 @@
 // tito: the TinyTorch command line. Thin: parses arguments (CLI11) and calls the library.
 //   tito info | milestone list | milestone run NAME | data fetch SET | bench SUITE | hw probe | hw show
+//        | tokenizer train | tokenizer encode | tokenizer decode
+//        | gpt train | generate
 // Bad arguments print usage and exit 2; a failed milestone exits 1; errors exit 1 with the message.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -16,6 +18,9 @@ int main(int argc, char** argv) {
   tito::add_data(app);
   tito::add_bench(app);
   tito::add_hw(app);
+  tito::add_tokenizer(app);
+  tito::add_gpt(app);
+  tito::add_generate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

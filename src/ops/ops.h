@@ -213,6 +213,32 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                   const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), bool training = false,
                   double momentum = 0.1, double eps = 1e-5);
 
+// ---- scaled dot-product attention (ops/attention) ----
+// softmax(q·kᵀ·scale + masking)·v in one fused kernel (FlashAttention-style online softmax; Vaswani
+// et al. 2017, Dao et al. 2022). q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv); Hq % Hkv == 0
+// (grouped-query / multi-query: query head h reads kv head h / (Hq/Hkv)). mask: optional bool tensor
+// broadcastable to (B, Hq, Tq, Tk), true = attend (the one mask convention of the project).
+// causal: query i sees key j iff j <= i + (Tk − Tq) (aligned bottom-right, so a KV-cache decode step
+// with Tq = 1 sees every cached key; for Tq == Tk the usual lower triangle). mask and causal combine
+// with AND. scale defaults to 1/√D. A query row with no visible key outputs zeros (and gets zero
+// gradient) instead of PyTorch's NaN. Returns (B, Hq, Tq, Dv), stored in (B, Tq, Hq, Dv) order so that
+// out.transpose(1, 2).reshape({B, Tq, Hq·Dv}) is a free view. Inputs with a contiguous last dim are
+// read in place (no copy). docs/attention.md has the math.
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                    const Tensor& mask = Tensor(), bool causal = false,
+                                    std::optional<double> scale = std::nullopt);
+
+// ---- RMSNorm (ops/rms_norm) ----
+// y = x / √(mean(x², over normalized_shape) + eps) · weight (Zhang & Sennrich 2019, "Root Mean Square
+// Layer Normalization"); weight shaped like normalized_shape, or undefined (no scale).
+Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(), double eps = 1e-6);
+
+// ---- rotary position embedding (ops/rope) ----
+// x (..., T, D), D even, T at dim −2. Rotate-half convention (GPT-NeoX / Hugging Face LLaMA; Su et al.
+// 2021, "RoFormer"): for i < D/2, θ_i = base^(−2i/D), position p = pos0 + t,
+//   y[i] = x[i]·cos(pθ_i) − x[i+D/2]·sin(pθ_i),  y[i+D/2] = x[i+D/2]·cos(pθ_i) + x[i]·sin(pθ_i).
+Tensor rope(const Tensor& x, int64_t pos0 = 0, double base = 10000.0);
+
 // ---- operators ----
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);

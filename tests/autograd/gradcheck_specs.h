@@ -301,8 +301,71 @@ inline std::vector<OpSpec> conv_specs() {
   return s;
 }
 
+// Transformer ops (ops/attention, ops/rms_norm, ops/rope). Attention masks are derived from the
+// input shapes inside f; "views of qkv" slices q, k, v out of one (B, T, 3·H·D) tensor as a model does
+// (last dim contiguous, other strides not), the path the kernel reads without copying. Size-0 cases
+// with Tk = 0 check that rows with no visible key give zeros and zero gradient.
+inline std::vector<OpSpec> transformer_specs() {
+  using In = const std::vector<Tensor>&;
+  auto sdpa = [](const char* name, std::vector<Shape> shapes, std::vector<Shape> empty, bool causal,
+                 std::function<Tensor(const Tensor& q, const Tensor& k)> mask = nullptr) {
+    return OpSpec{ops::OpId::scaled_dot_product_attention, name,
+                  [=](In in) {
+                    return scaled_dot_product_attention(in[0], in[1], in[2], mask ? mask(in[0], in[1]) : Tensor(),
+                                                        causal);
+                  },
+                  shapes, {}, {}, empty};
+  };
+  auto keys_mask = [](const Tensor& q, const Tensor& k) {  // (B, 1, 1, Tk): key padding
+    return checker(Shape{q.size(0), 1, 1, k.size(2)});
+  };
+  auto pair_mask = [](const Tensor& q, const Tensor& k) {  // (Tq, Tk), broadcast over batch and heads
+    return checker(Shape{q.size(2), k.size(2)});
+  };
+  auto trailing = [](const Tensor& x, int n) { return Shape(x.shape().begin() + (x.dim() - n), x.shape().end()); };
+  std::vector<OpSpec> s = {
+      sdpa("sdpa(q, k, v) Tq < Tk, Dv != D", {{2, 2, 3, 4}, {2, 2, 5, 4}, {2, 2, 5, 3}},
+           {{0, 2, 3, 4}, {0, 2, 5, 4}, {0, 2, 5, 3}}, false),
+      sdpa("sdpa(q, k, v, causal) Tq == Tk", {{2, 2, 4, 3}, {2, 2, 4, 3}, {2, 2, 4, 3}},
+           {{2, 2, 0, 3}, {2, 2, 0, 3}, {2, 2, 0, 3}}, true),
+      sdpa("sdpa(q, k, v, causal) GQA Hq 4, Hkv 2, Tq < Tk", {{1, 4, 2, 3}, {1, 2, 5, 3}, {1, 2, 5, 2}},
+           {{1, 4, 2, 3}, {1, 2, 0, 3}, {1, 2, 0, 2}}, true),
+      sdpa("sdpa(q, k, v, mask (B, 1, 1, Tk), causal) MQA Hkv 1", {{2, 3, 4, 2}, {2, 1, 4, 2}, {2, 1, 4, 3}},
+           {{0, 3, 4, 2}, {0, 1, 4, 2}, {0, 1, 4, 3}}, true, keys_mask),
+      sdpa("sdpa(q, k, v, mask (Tq, Tk)) with a fully masked row", {{1, 2, 3, 4}, {1, 2, 3, 4}, {1, 2, 3, 4}},
+           {{1, 2, 3, 4}, {1, 2, 0, 4}, {1, 2, 0, 4}}, false,
+           [](const Tensor& q, const Tensor& k) {  // row 1 of checker(3, 3) keeps key 1; & its row sees none
+             return logical_and(checker(Shape{q.size(2), k.size(2)}),
+                                ne(arange(0, q.size(2), 1, kInt64).reshape({q.size(2), 1}), scalar_tensor(1, kInt64)));
+           }),
+      sdpa("sdpa(q, k, v, mask (Tq, Tk), causal)", {{1, 2, 5, 3}, {1, 2, 6, 3}, {1, 2, 6, 3}},
+           {{1, 2, 5, 3}, {1, 2, 0, 3}, {1, 2, 0, 3}}, true, pair_mask),
+      {ops::OpId::scaled_dot_product_attention, "sdpa(views of qkv (B, T, 3·H·D), causal, scale 0.7)",
+       [](In in) {
+         const int64_t B = in[0].size(0), T = in[0].size(1), H = 2, D = in[0].size(2) / (3 * H);
+         Tensor qkv = in[0].view({B, T, 3, H, D});
+         auto part = [&](int64_t i) { return qkv.select(2, i).transpose(1, 2); };  // (B, H, T, D)
+         return scaled_dot_product_attention(part(0), part(1), part(2), Tensor(), true, 0.7);
+       },
+       {{2, 3, 12}}, {}, {}, {{0, 3, 12}}},
+      {ops::OpId::rms_norm, "rms_norm(x, {4}, w)", [=](In in) { return rms_norm(in[0], trailing(in[0], 1), in[1]); },
+       {{3, 4}, {4}}, {}, {}, {{0, 4}, {4}}},
+      {ops::OpId::rms_norm, "rms_norm(x, {3, 4}, w, eps 0.1) over 2 dims",
+       [=](In in) { return rms_norm(in[0], trailing(in[0], 2), in[1], 0.1); }, {{2, 3, 4}, {3, 4}}, {}, {},
+       {{2, 3, 0}, {3, 0}}},
+      {ops::OpId::rms_norm, "rms_norm(x, {5}) no weight", [=](In in) { return rms_norm(in[0], trailing(in[0], 1)); },
+       {{3, 5}}, {}, {}, {{0, 5}}},
+      {ops::OpId::rope, "rope(x (B, H, T, D))", [](In in) { return rope(in[0]); }, {{2, 2, 3, 4}}, {}, {},
+       {{2, 2, 0, 4}}},
+      {ops::OpId::rope, "rope(x (T, D), pos0 3, base 100)", [](In in) { return rope(in[0], 3, 100.0); }, {{5, 6}},
+       {}, {}, {{0, 6}}},
+  };
+  return s;
+}
+
 inline std::vector<OpSpec> all_specs() {
   std::vector<OpSpec> s = pointwise_specs(), t = structural_specs(), u = fused_specs();
+  for (OpSpec& p : transformer_specs()) u.push_back(std::move(p));
   s.insert(s.end(), t.begin(), t.end());
   s.insert(s.end(), u.begin(), u.end());
   for (OpSpec& p : pool_norm_specs()) s.push_back(std::move(p));

@@ -71,4 +71,36 @@ printf '%s' "$out" | grep -q "tito hw probe" || { echo "FAIL hw show without a c
 printf '{"version": 1, "cpu": ' >"$hwdir/corrupt.json"
 check "hw show with a corrupt cache" 1 env TT_HW_CACHE="$hwdir/corrupt.json" "$tito" hw show
 printf '%s' "$out" | grep -q "$hwdir/corrupt.json" || { echo "FAIL hw show corrupt: file not named: $out"; fail=1; }
+# tokenizer: train (char, bpe) on a small file, encode/decode round trip, bad files and arguments.
+tokdir=$(mktemp -d)
+trap 'rm -rf "$hwdir" "$tokdir"' EXIT
+printf 'In the beginning God created the heaven and the earth.\nAnd the earth was without form.<|endoftext|>\n' >"$tokdir/corpus.txt"
+check "tokenizer train bpe" 0 "$tito" tokenizer train --corpus "$tokdir/corpus.txt" --type bpe --vocab 300 --special '<|endoftext|>' --out "$tokdir/bpe.tok"
+check "tokenizer train char" 0 "$tito" tokenizer train --corpus "$tokdir/corpus.txt" --type char --out "$tokdir/char.tok"
+for kind in bpe char; do
+  text='the heaven and the earth<|endoftext|>'
+  ids=$("$tito" tokenizer encode --tokenizer "$tokdir/$kind.tok" --text "$text")
+  back=$("$tito" tokenizer decode --tokenizer "$tokdir/$kind.tok" --ids "$ids")
+  if [ -n "$ids" ] && [ "$back" = "$text" ]; then echo "ok   tokenizer $kind encode/decode round trip"; else echo "FAIL tokenizer $kind round trip: ids '$ids' -> '$back'"; fail=1; fi
+done
+check "tokenizer train bpe without --vocab" 2 "$tito" tokenizer train --corpus "$tokdir/corpus.txt" --type bpe --out "$tokdir/x.tok"
+check "tokenizer train unknown type" 2 "$tito" tokenizer train --corpus "$tokdir/corpus.txt" --type wordpiece --out "$tokdir/x.tok"
+check "tokenizer decode non-numeric ids" 2 "$tito" tokenizer decode --tokenizer "$tokdir/char.tok" --ids "1 two"
+check "tokenizer decode out-of-range id" 1 "$tito" tokenizer decode --tokenizer "$tokdir/char.tok" --ids "0 99999"
+printf 'tinytorch-tokenizer 1 bpe\npretokenizer gpt2-like-v1\nvocab_size 257\nmerges 1\nspecial_tokens 0\nmerge 97 300 zz\nend\n' >"$tokdir/bad.tok"
+check "tokenizer encode with a malformed file" 1 "$tito" tokenizer encode --tokenizer "$tokdir/bad.tok" --text hi
+printf '%s' "$out" | grep -q "$tokdir/bad.tok, line 6: merge 0 references unknown id 300" || { echo "FAIL malformed tokenizer file: message: $out"; fail=1; }
+# gpt train + generate: a tiny model on the tokenizer corpus; inside the context (8) generation
+# with and without the KV cache must give the same text for the same seed.
+for i in 1 2 3 4 5 6 7 8; do cat "$tokdir/corpus.txt"; done >"$tokdir/gpt.txt"
+check "gpt train" 0 "$tito" gpt train --corpus "$tokdir/gpt.txt" --out "$tokdir/gpt.safetensors" --steps 4 --batch 2 --context 8 --d-model 16 --layers 1 --heads 2
+g1=$("$tito" generate --checkpoint "$tokdir/gpt.safetensors" --prompt "the " --tokens 4 --seed 3 2>/dev/null)
+g2=$("$tito" generate --checkpoint "$tokdir/gpt.safetensors" --prompt "the " --tokens 4 --seed 3 --no-cache 2>/dev/null)
+if [ "${#g1}" -ge 8 ] && [ "${g1:0:4}" = "the " ] && [ "$g1" = "$g2" ]; then echo "ok   generate (cache = no cache, seeded)"; else echo "FAIL generate: '$g1' vs '$g2'"; fail=1; fi
+check "generate without --prompt" 2 "$tito" generate --checkpoint "$tokdir/gpt.safetensors"
+check "generate with --top-p 0" 2 "$tito" generate --checkpoint "$tokdir/gpt.safetensors" --prompt a --top-p 0
+check "generate from a non-model file" 1 "$tito" generate --checkpoint "$tokdir/corpus.txt" --prompt a
+printf '%s' "$out" | grep -q "$tokdir/corpus.txt" || { echo "FAIL generate non-model: file not named: $out"; fail=1; }
+check "generate with a symbol outside the vocabulary" 1 "$tito" generate --checkpoint "$tokdir/gpt.safetensors" --prompt "Zq"
+check "generate from a tokenizer file" 1 "$tito" generate --checkpoint "$tokdir/char.tok" --prompt a
 exit $fail

