@@ -118,7 +118,7 @@ void add_milestone(CLI::App& app) {
   static bool json = false;
   static std::string cifar10_dir;
   run->add_option("name", name, "milestone name (see `tito milestone list`)")->required();
-  run->add_option("--epochs", epochs, "epochs (default: the milestone's own)")->check(CLI::PositiveNumber);
+  run->add_option("--epochs", epochs, "epochs; for transformer, GPT training steps (default: the milestone's own)")->check(CLI::PositiveNumber);
   run->add_option("--seed", seed, "random seed");
   run->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::PositiveNumber);
   run->add_flag("--json", json, "last line of stdout is a JSON object with the result");
