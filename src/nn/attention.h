@@ -74,6 +74,8 @@ class MultiHeadAttention : public Module {
   void check_input(const Tensor& x, const char* what) const;
   // Splits packed projections (B, T, (Hq + 2·Hkv)·Dh) into per-head views (B, H, T, Dh), no copies.
   Tensor heads(const Tensor& packed, int64_t first_head, int64_t n) const;
+  // x (B, T, d_model) → heads first_head .. first_head + n of the packed projection, (B, n, T, Dh).
+  Tensor project(const Tensor& x, int64_t first_head, int64_t n) const;
   Tensor attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, bool causal);
 };
 
