@@ -1,6 +1,7 @@
 // Op layer_norm: forward and fused backward against the same formula built from composite ops
 // (mean, var, sub, div, mul: their own autograd) in float64; precision for rows with a large mean;
-// dw/db bitwise independent of the thread count; non-contiguous and size-0 inputs; bad input.
+// dw/db bitwise independent of the thread count and accurate over many float32 rows; non-contiguous
+// and size-0 inputs; bad input.
 // PyTorch golden values are in tests/nn/golden_layer_norm_test.cpp, gradchecks in tests/autograd.
 #include <gtest/gtest.h>
 
@@ -84,6 +85,7 @@ TEST(LayerNorm, MatchesCompositeOpsForwardAndBackward) {
     expect_matches_reference({4, 7, 5}, 2, false, true, dt, tol);
     expect_matches_reference({2, 3, 64}, 1, true, true, dt, tol);
     expect_matches_reference({9}, 1, true, true, dt, tol);
+    expect_matches_reference({3, 2100}, 1, true, true, dt, tol);  // float32 rows sum in blocks of 1024
   }
 }
 
@@ -95,6 +97,20 @@ TEST(LayerNorm, RowsWithLargeMeanKeepFloat32Precision) {
   Tensor got = layer_norm(x32, {50});
   Tensor want = ref_layer_norm(x64, 1, Tensor(), Tensor(), 1e-5);
   EXPECT_TRUE(tensors_near(got, want, 1e-5));
+}
+
+TEST(LayerNorm, Float32WeightAndBiasGradientsStayAccurateOverManyRows) {
+  // dw = Σ_rows dy·x̂ over 4000 rows cancels down to ~±60 from terms ~±1: float32 partial sums were
+  // 1.2e-5 off here, the double partials 6e-7. The reference sees the same float32 inputs.
+  Generator g(9);
+  Tensor x = randn({4000, 128}, &g), w = randn({128}, &g), b = randn({128}, &g), r = randn({4000, 128}, &g);
+  Grads got = run([](const Tensor& xl, const Tensor& wl, const Tensor& bl) { return layer_norm(xl, {128}, wl, bl); },
+                  x, w, b, r);
+  Grads want = run([](const Tensor& xl, const Tensor& wl, const Tensor& bl) {
+    return ref_layer_norm(xl, 1, wl, bl, 1e-5);
+  }, x.to(kFloat64), w.to(kFloat64), b.to(kFloat64), r.to(kFloat64));
+  EXPECT_TRUE(tensors_near(got.dw, want.dw, 3e-6)) << "dw";
+  EXPECT_TRUE(tensors_near(got.db, want.db, 3e-6)) << "db";
 }
 
 TEST(LayerNorm, WeightAndBiasGradientsDoNotDependOnThreadCount) {

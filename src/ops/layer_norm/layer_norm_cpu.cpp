@@ -1,13 +1,18 @@
 // Layer-norm kernels (contracts and formulas in layer_norm_cpu.h). Forward: two passes over each
 // row for its statistics, one to write y. Backward: one pass for the row sums Σg and Σg·x̂ (and the
-// dw/db partials), one to write dx. Reductions keep kLanes independent double partial sums: a
+// dw/db partials), one to write dx. The row loops here serve float64, and float32 on CPUs without
+// AVX-512: they widen every element to double and keep kLanes independent double partial sums, a
 // fixed summation order the compiler can put in SIMD lanes (a single running sum cannot be).
+// float32 on AVX-512 CPUs runs the rows of layer_norm_avx512.cpp instead, under the same threading
+// and the same chunks.
 #include "ops/layer_norm/layer_norm_cpu.h"
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "core/parallel.h"
+#include "ops/layer_norm/layer_norm_avx512.h"
 
 namespace tt::kernels {
 namespace {
@@ -62,10 +67,21 @@ void normalize_row(T* y, const T* x, const T* w, const T* b, int64_t n, double m
   }
 }
 
+// True when float32 rows go to layer_norm_avx512.cpp; checked once.
+bool use_avx512_f32() {
+  static const bool has = detail::layer_norm_has_avx512();
+  return has;
+}
+
 template <typename T, bool kW, bool kB>
 void forward_rows(T* y, double* mean, double* rstd, const T* x, const T* w, const T* b, int64_t M, int64_t N,
                   double eps) {
   parallel_for(0, M, std::max<int64_t>(1, kMinWorkPerTask / N), [&](int64_t r0, int64_t r1) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (use_avx512_f32())
+        return detail::layer_norm_forward_f32_avx512(y + r0 * N, mean + r0, rstd + r0, x + r0 * N, w, b, r1 - r0,
+                                                     N, eps);
+    }
     for (int64_t r = r0; r < r1; ++r) {
       const T* xr = x + r * N;
       const double mu = row_sum(xr, N) / N;
@@ -135,8 +151,16 @@ void backward_chunks(T* dx, const T* dy, const T* x, const double* mean, const d
       double* pb = a.pb ? a.pb + c * a.N : nullptr;
       if (pw) std::fill(pw, pw + a.N, 0.0);
       if (pb) std::fill(pb, pb + a.N, 0.0);
-      for (int64_t r = c * rpc; r < std::min(a.M, (c + 1) * rpc); ++r)
-        backward_row<T, kW>(dx ? dx + r * a.N : nullptr, dy + r * a.N, x + r * a.N, mean[r], rstd[r], w, a.N, pw, pb);
+      const int64_t r0 = c * rpc, r1 = std::min(a.M, r0 + rpc), N = a.N;
+      if constexpr (std::is_same_v<T, float>) {
+        if (use_avx512_f32()) {
+          detail::layer_norm_backward_f32_avx512(dx ? dx + r0 * N : nullptr, dy + r0 * N, x + r0 * N, mean + r0,
+                                                 rstd + r0, w, r1 - r0, N, pw, pb);
+          continue;
+        }
+      }
+      for (int64_t r = r0; r < r1; ++r)
+        backward_row<T, kW>(dx ? dx + r * N : nullptr, dy + r * N, x + r * N, mean[r], rstd[r], w, N, pw, pb);
     }
   });
 }

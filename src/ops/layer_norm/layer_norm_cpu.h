@@ -1,6 +1,7 @@
 // Layer-norm CPU kernels on raw contiguous buffers, viewed as M rows of N normalised elements.
 // Not the op: no shapes, checks or autograd (ops/layer_norm/layer_norm.cpp does those); kernels
-// never throw. Instantiated for float and double; statistics are accumulated in double.
+// never throw. Instantiated for float and double. Sums are finished in double; float32 on AVX-512
+// CPUs first adds short runs in float32 lanes (Note [Float32 rows] in layer_norm_avx512.cpp).
 #pragma once
 #include <cstdint>
 

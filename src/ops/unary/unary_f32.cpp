@@ -1,7 +1,8 @@
 // Float32 unary rows through vec_math (see unary_f32.h). Each row is cut into blocks of kBlock
 // elements that stay in L1: a strided row is gathered into a buffer first; the transcendental runs
 // over the block as one vector call, and the arithmetic around it is plain loops the compiler
-// vectorises. Formulas (references in unary_cpu.cpp):
+// vectorises. gelu, the MLP activation of transformers, has fused rows in vec_math instead (one
+// read and one write per element, erf and exp in registers). Formulas (references in unary_cpu.cpp):
 //   gelu ½x(1 + erf(x/√2)), gelu' = ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)
 //   gelu_tanh ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³), gelu_tanh' = ½(1 + tanh u) + ½x(1 − tanh²u)·u'
 //   silu x·σ(x), silu' = σ(1 + x(1 − σ));  elu x > 0 ? x : α(e^x − 1)
@@ -21,8 +22,7 @@ namespace tt::kernels {
 namespace {
 
 constexpr int64_t kBlock = 256;
-constexpr float kSqrt2OverPi = 0.7978845608028654f, kInvSqrt2 = 0.7071067811865476f,
-                kInvSqrt2Pi = 0.3989422804014327f, kGeluC = 0.044715f;
+constexpr float kSqrt2OverPi = 0.7978845608028654f, kGeluC = 0.044715f;
 
 // y = f(x) for n ≤ kBlock contiguous elements; y may alias x.
 void forward_block(UnaryKind k, const float* x, float* y, int64_t n, float p) {
@@ -36,11 +36,7 @@ void forward_block(UnaryKind k, const float* x, float* y, int64_t n, float p) {
       vsigmoid(x, t, n);
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] * t[i];
       return;
-    case UnaryKind::Gelu:
-      for (int64_t i = 0; i < n; ++i) t[i] = x[i] * kInvSqrt2;
-      verf(t, t, n);
-      for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + t[i]);
-      return;
+    case UnaryKind::Gelu: return vgelu(x, y, n);
     case UnaryKind::GeluTanh:
       for (int64_t i = 0; i < n; ++i) t[i] = kSqrt2OverPi * (x[i] + kGeluC * x[i] * x[i] * x[i]);
       vtanh(t, t, n);
@@ -57,14 +53,9 @@ void forward_block(UnaryKind k, const float* x, float* y, int64_t n, float p) {
 
 // dx = dy · f'(x) for n ≤ kBlock contiguous elements; dx may alias dy or x.
 void backward_block(UnaryKind k, const float* dy, const float* x, float* dx, int64_t n) {
-  float t[kBlock], u[kBlock];
+  float t[kBlock];
   switch (k) {
-    case UnaryKind::Gelu:
-      for (int64_t i = 0; i < n; ++i) t[i] = x[i] * kInvSqrt2, u[i] = -0.5f * x[i] * x[i];
-      verf(t, t, n);
-      vexp(u, u, n);
-      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (0.5f * (1.0f + t[i]) + x[i] * kInvSqrt2Pi * u[i]);
-      return;
+    case UnaryKind::Gelu: return vgelu_backward(dy, x, dx, n);
     case UnaryKind::GeluTanh:
       for (int64_t i = 0; i < n; ++i) t[i] = kSqrt2OverPi * (x[i] + kGeluC * x[i] * x[i] * x[i]);
       vtanh(t, t, n);

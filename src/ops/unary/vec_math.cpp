@@ -28,6 +28,15 @@ float sigmoid_f(float x) {  // split by sign so exp never overflows
   const float e = std::exp(-std::fabs(x));
   return (x >= 0 ? 1.0f : e) / (1.0f + e);
 }
+constexpr float kInvSqrt2 = 0.7071067811865476f, kInvSqrt2Pi = 0.3989422804014327f;
+float gelu_f(float x) { return 0.5f * x * (1.0f + std::erf(x * kInvSqrt2)); }
+
+void gelu_backward_scalar(const float* dy, const float* x, float* dx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float cdf = 0.5f * (1.0f + std::erf(x[i] * kInvSqrt2));
+    dx[i] = dy[i] * (cdf + x[i] * kInvSqrt2Pi * std::exp(-0.5f * x[i] * x[i]));
+  }
+}
 
 std::atomic<const VecMathIsa*> g_forced{nullptr};
 
@@ -44,9 +53,9 @@ const VecMathIsa& current() {
 }  // namespace
 
 const VecMathIsa* vec_math_isa_scalar() {
-  static const VecMathIsa isa{"scalar",           &scalar_loop<exp_f>,  &scalar_loop<expm1_f>,
-                              &scalar_loop<log_f>, &scalar_loop<tanh_f>, &scalar_loop<erf_f>,
-                              &scalar_loop<sigmoid_f>};
+  static const VecMathIsa isa{"scalar",           &scalar_loop<exp_f>,     &scalar_loop<expm1_f>,
+                              &scalar_loop<log_f>, &scalar_loop<tanh_f>,    &scalar_loop<erf_f>,
+                              &scalar_loop<sigmoid_f>, &scalar_loop<gelu_f>, &gelu_backward_scalar};
   return &isa;
 }
 
@@ -58,6 +67,10 @@ void vlog(const float* x, float* y, int64_t n) { detail::current().log(x, y, n);
 void vtanh(const float* x, float* y, int64_t n) { detail::current().tanh(x, y, n); }
 void verf(const float* x, float* y, int64_t n) { detail::current().erf(x, y, n); }
 void vsigmoid(const float* x, float* y, int64_t n) { detail::current().sigmoid(x, y, n); }
+void vgelu(const float* x, float* y, int64_t n) { detail::current().gelu(x, y, n); }
+void vgelu_backward(const float* dy, const float* x, float* dx, int64_t n) {
+  detail::current().gelu_backward(dy, x, dx, n);
+}
 
 namespace {
 

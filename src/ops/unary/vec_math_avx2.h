@@ -1,4 +1,4 @@
-// In-register AVX2 float32 math, 8 lanes: exp, expm1, log, tanh, erf, sigmoid — the AVX-512 twin's
+// In-register AVX2 float32 math, 8 lanes: exp, expm1, log, tanh, erf, sigmoid, GELU — the AVX-512 twin's
 // algorithms (vec_math_avx512.h) step for step, so both give the same results. Every function is
 // always_inline with target("avx2,fma"); include this header only from files whose callers carry
 // that target (vec_math_avx2.cpp). Where AVX-512 has an instruction (scalef, masks) this file
@@ -93,17 +93,27 @@ TT_VM256_INLINE __m256 tanh_ps(__m256 x) {
   return with_sign_of(_mm256_blendv_ps(big, small, is_small), x);
 }
 
+// kErf…[k] for each lane's interval k: AVX2 permutes 8 entries at a time, so both halves of the
+// table are permuted and bit 3 of k picks one (the AVX-512 twin's 16-entry permute, spelt out).
+TT_VM256_INLINE __m256 erf_table(__m256i k, __m256 high_half, const float* table) {
+  return _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(table), k),
+                          _mm256_permutevar8x32_ps(_mm256_load_ps(table + 8), k), high_half);
+}
+
 TT_VM256_INLINE __m256 erf_ps(__m256 x) {
   const __m256 a = abs_ps(x);
-  const __m256 s = horner(_mm256_mul_ps(a, a), kErfS0, kErfS1, kErfS2, kErfS3, kErfS4, kErfS5, kErfS6,
-                                kErfS7);
-  const __m256 small = _mm256_fmadd_ps(a, s, a);
   const __m256 ac = _mm256_min_ps(_mm256_set1_ps(kErfMaxArg), a);
-  const __m256 m = horner(_mm256_sub_ps(ac, _mm256_set1_ps(kErfCenter)), kErfM0, kErfM1, kErfM2, kErfM3, kErfM4,
-                          kErfM5, kErfM6, kErfM7, kErfM8);
-  const __m256 big = _mm256_sub_ps(_mm256_set1_ps(1.0f), exp_ps(_mm256_fnmadd_ps(ac, ac, m)));
-  const __m256 is_small = _mm256_cmp_ps(a, _mm256_set1_ps(kErfSplit), _CMP_LT_OQ);
-  return with_sign_of(_mm256_blendv_ps(big, small, is_small), x);
+  const __m256i k = _mm256_cvttps_epi32(_mm256_mul_ps(ac, _mm256_set1_ps(4.0f)));
+  const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(k, 28));  // bit 3 of k → sign bit, for blendv
+  const __m256 t = _mm256_sub_ps(ac, erf_table(k, hi, kErfCenter));
+  __m256 p = _mm256_fmadd_ps(erf_table(k, hi, kErfC6), t, erf_table(k, hi, kErfC5));
+  p = _mm256_fmadd_ps(p, t, erf_table(k, hi, kErfC4));
+  p = _mm256_fmadd_ps(p, t, erf_table(k, hi, kErfC3));
+  p = _mm256_fmadd_ps(p, t, erf_table(k, hi, kErfC2));
+  p = _mm256_fmadd_ps(p, t, erf_table(k, hi, kErfC1));
+  const __m256 first = _mm256_cmp_ps(a, _mm256_set1_ps(0.25f), _CMP_LT_OQ);
+  const __m256 c0 = _mm256_blendv_ps(erf_table(k, hi, kErfC0), a, first);
+  return with_sign_of(_mm256_fmadd_ps(p, t, c0), x);
 }
 
 TT_VM256_INLINE __m256 sigmoid_ps(__m256 x) {
@@ -111,6 +121,18 @@ TT_VM256_INLINE __m256 sigmoid_ps(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 num = _mm256_blendv_ps(e, one, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
   return _mm256_div_ps(num, _mm256_add_ps(one, e));
+}
+
+TT_VM256_INLINE __m256 gelu_ps(__m256 x) {
+  const __m256 e = erf_ps(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)));
+  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+TT_VM256_INLINE __m256 gelu_backward_ps(__m256 dy, __m256 x) {
+  const __m256 e = erf_ps(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2)));
+  const __m256 g = exp_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(-0.5f), x), x));
+  const __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+  return _mm256_mul_ps(dy, _mm256_fmadd_ps(_mm256_mul_ps(x, _mm256_set1_ps(kInvSqrt2Pi)), g, cdf));
 }
 
 }  // namespace tt::kernels::vmath

@@ -1,4 +1,4 @@
-// In-register AVX-512 float32 math, 16 lanes: exp, expm1, log, tanh, erf, sigmoid. Every function is
+// In-register AVX-512 float32 math, 16 lanes: exp, expm1, log, tanh, erf, sigmoid, and GELU. Every function is
 // always_inline with target("avx512f,fma"), so any kernel that is itself compiled for AVX-512 (a
 // function with that target attribute, see vec_math_avx512.cpp) can call it; include this header
 // only from such files. Methods and coefficients: vec_math_consts.h; accuracy and special values:
@@ -102,18 +102,26 @@ TT_VM512_INLINE __m512 tanh_ps(__m512 x) {
   return with_sign_of(_mm512_mask_mov_ps(big, is_small, small), x);
 }
 
-// erf x: |x| + |x|·S(x²) below kErfSplit, 1 − e^(M − x²) above (see kErfSplit); odd.
+// kErf…[k] for each lane's interval k (the low 4 bits of k; NaN's index, INT_MIN, reads entry 0).
+TT_VM512_INLINE __m512 erf_table(__m512i k, const float* table) {
+  return _mm512_permutexvar_ps(k, _mm512_load_ps(table));
+}
+
+// erf x: one degree-5 polynomial per interval [k/4, (k+1)/4) of |x| (vec_math_consts.h); odd.
 TT_VM512_INLINE __m512 erf_ps(__m512 x) {
   const __m512 a = _mm512_abs_ps(x);
-  const __m512 s = horner(_mm512_mul_ps(a, a), kErfS0, kErfS1, kErfS2, kErfS3, kErfS4, kErfS5, kErfS6,
-                                kErfS7);
-  const __m512 small = _mm512_fmadd_ps(a, s, a);
-  const __m512 ac = _mm512_min_ps(_mm512_set1_ps(kErfMaxArg), a);
-  const __m512 m = horner(_mm512_sub_ps(ac, _mm512_set1_ps(kErfCenter)), kErfM0, kErfM1, kErfM2, kErfM3, kErfM4,
-                          kErfM5, kErfM6, kErfM7, kErfM8);
-  const __m512 big = _mm512_sub_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_fnmadd_ps(ac, ac, m)));
-  const __mmask16 is_small = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kErfSplit), _CMP_LT_OQ);
-  return with_sign_of(_mm512_mask_mov_ps(big, is_small, small), x);
+  const __m512 ac = _mm512_min_ps(_mm512_set1_ps(kErfMaxArg), a);  // NaN passes
+  const __m512i k = _mm512_cvttps_epi32(_mm512_mul_ps(ac, _mm512_set1_ps(4.0f)));
+  const __m512 t = _mm512_sub_ps(ac, erf_table(k, kErfCenter));
+  __m512 p = _mm512_fmadd_ps(erf_table(k, kErfC6), t, erf_table(k, kErfC5));
+  p = _mm512_fmadd_ps(p, t, erf_table(k, kErfC4));
+  p = _mm512_fmadd_ps(p, t, erf_table(k, kErfC3));
+  p = _mm512_fmadd_ps(p, t, erf_table(k, kErfC2));
+  p = _mm512_fmadd_ps(p, t, erf_table(k, kErfC1));
+  // C0 + t·P(t), or x + x·P(x) on the first interval (t = |x| there).
+  const __mmask16 first = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.25f), _CMP_LT_OQ);
+  const __m512 c0 = _mm512_mask_mov_ps(erf_table(k, kErfC0), first, a);
+  return with_sign_of(_mm512_fmadd_ps(p, t, c0), x);
 }
 
 // σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) for x < 0: e = e^−|x| ≤ 1 never overflows.
@@ -122,6 +130,20 @@ TT_VM512_INLINE __m512 sigmoid_ps(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
   const __m512 num = _mm512_mask_mov_ps(e, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ), one);
   return _mm512_div_ps(num, _mm512_add_ps(one, e));
+}
+
+// GELU (erf form) and its derivative times dy, for the fused rows of vec_math.h:
+//   ½x·(1 + erf(x/√2)),  dy·(½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)).
+TT_VM512_INLINE __m512 gelu_ps(__m512 x) {
+  const __m512 e = erf_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2)));
+  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
+TT_VM512_INLINE __m512 gelu_backward_ps(__m512 dy, __m512 x) {
+  const __m512 e = erf_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2)));
+  const __m512 g = exp_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), x), x));
+  const __m512 cdf = _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+  return _mm512_mul_ps(dy, _mm512_fmadd_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2Pi)), g, cdf));
 }
 
 }  // namespace tt::kernels::vmath

@@ -6,10 +6,12 @@
 namespace tt::kernels::detail {
 
 using VecMathFn = void (*)(const float* x, float* y, int64_t n);
+using VecMathGradFn = void (*)(const float* dy, const float* x, float* dx, int64_t n);
 
 struct VecMathIsa {
   const char* name;
-  VecMathFn exp, expm1, log, tanh, erf, sigmoid;
+  VecMathFn exp, expm1, log, tanh, erf, sigmoid, gelu;
+  VecMathGradFn gelu_backward;
 };
 
 // Tables for the SIMD loops; each returns nullptr when its ISA is missing on this CPU.
