@@ -3,10 +3,12 @@
 // with Tq == Tk, Tq < Tk and Tq > Tk, GQA and MQA, broadcast bool masks, fully masked rows, several
 // key blocks, head dims that are not multiples of 16); strided q/k/v read without a copy; the
 // output layout that makes the head merge a free view; determinism across thread counts; the
-// generic tiles; costs; size-0 shapes; bad input. PyTorch golden values: attention_golden_test.cpp.
+// register-tile kernels (D = 16, 32) against the tile path, and the generic tiles; costs; size-0
+// shapes; bad input. PyTorch golden values: attention_golden_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "core/generator.h"
 #include "core/parallel.h"
@@ -105,6 +107,15 @@ const Case kCases[] = {
     {1, 1, 1, 3, 300, 5, 7, false, MaskKind::PerKey}, // three key blocks: the online rescale
     {2, 4, 4, 1, 64, 32, 32, true},                   // a decode step: Tq = 1 sees every key
     {2, 4, 4, 64, 64, 32, 32, true},                  // the char-GPT training shape (B cut)
+    // Float32 runs these through the register-tile kernels (attention_d32.h):
+    {2, 4, 4, 20, 20, 32, 32, false},    // a short last row block, no causal mask
+    {1, 4, 2, 13, 29, 32, 32, true},     // GQA, Tq < Tk
+    {1, 2, 2, 12, 5, 32, 32, true},      // Tq > Tk: rows 0..6 see no key
+    {1, 2, 2, 200, 200, 32, 32, true},   // two online-softmax steps, two backward key blocks
+    {1, 2, 1, 150, 150, 16, 16, false},  // D = 16, MQA
+    {1, 4, 1, 1, 37, 32, 32, true},      // decode, four query heads on one kv head: K rows in place
+    {1, 2, 2, 2, 300, 16, 16, false},    // K rows in place, Tk past two steps of 128
+    {2, 8, 2, 3, 50, 32, 32, true},      // GQA 4, Tq = 3: packed Kᵀ
 };
 
 TEST(Attention, MatchesCompositeOpsInFloat64) {
@@ -120,6 +131,34 @@ TEST(Attention, GenericTilesMatchTheVectorTiles) {
   ASSERT_TRUE(kernels::force_attention_isa("generic"));
   for (const Case& c : {kCases[4], kCases[9], kCases[10]}) expect_matches_reference(c, kFloat32, 2e-4);
   kernels::force_attention_isa(nullptr);
+}
+
+// Outputs and gradients of the same float32 call under the current kernels.
+Result run_f32(const Case& c, Generator& g) {
+  Tensor q = randn({c.B, c.Hq, c.Tq, c.D}, &g), k = randn({c.B, c.Hkv, c.Tk, c.D}, &g);
+  Tensor v = randn({c.B, c.Hkv, c.Tk, c.Dv}, &g), r = randn({c.B, c.Hq, c.Tq, c.Dv}, &g);
+  return run([&](const Tensor& a, const Tensor& b, const Tensor& e) {
+    return scaled_dot_product_attention(a, b, e, Tensor(), c.causal);
+  }, q, k, v, r);
+}
+
+TEST(Attention, RegisterTileKernelsMatchTheTilePath) {
+  // Heads of width 16 or 32 without a bool mask take attention_d32_avx512.cpp; the AVX-512 tiles of
+  // attention_tiles.h compute the same sums in another order.
+  if (std::string(kernels::attention_isa()) != "avx512") GTEST_SKIP() << "no AVX-512";
+  for (const Case& c : {kCases[12], kCases[13], kCases[15], kCases[16], kCases[17], kCases[18], kCases[20]}) {
+    SCOPED_TRACE(::testing::Message() << "Tq " << c.Tq << " Tk " << c.Tk << " D " << c.D);
+    Generator g1(8), g2(8);
+    Result fast = run_f32(c, g1);
+    ASSERT_TRUE(kernels::force_attention_isa("avx512-tiles"));
+    EXPECT_STREQ(kernels::attention_isa(), "avx512-tiles");
+    Result tiles = run_f32(c, g2);
+    kernels::force_attention_isa(nullptr);
+    EXPECT_TRUE(tensors_near(fast.o, tiles.o, 1e-5)) << "o";
+    EXPECT_TRUE(tensors_near(fast.dq, tiles.dq, 1e-5)) << "dq";
+    EXPECT_TRUE(tensors_near(fast.dk, tiles.dk, 1e-5)) << "dk";
+    EXPECT_TRUE(tensors_near(fast.dv, tiles.dv, 1e-5)) << "dv";
+  }
 }
 
 TEST(Attention, FullyMaskedRowsGiveZerosAndZeroGradient) {
@@ -230,6 +269,25 @@ TEST(Attention, ResultsAreBitwiseIdenticalOnOneAndTwoThreads) {
   }
 }
 
+TEST(Attention, RegisterTileResultsAreBitwiseIdenticalOnOneAndTwoThreads) {
+  // The training shape's kernels (D = 32, causal, no mask), and a decode step split across threads.
+  const int threads = get_num_threads();
+  for (const Case& c : {Case{4, 4, 4, 40, 40, 32, 32, true}, Case{2, 4, 4, 1, 100, 32, 32, true}}) {
+    Generator g1(12), g2(12), g3(12);
+    set_num_threads(1);
+    Result one = run_f32(c, g1);
+    set_num_threads(2);
+    Result two = run_f32(c, g2), again = run_f32(c, g3);
+    for (const Result* x : {&two, &again}) {
+      EXPECT_TRUE(testing::bitwise_equal(one.o, x->o));
+      EXPECT_TRUE(testing::bitwise_equal(one.dq, x->dq));
+      EXPECT_TRUE(testing::bitwise_equal(one.dk, x->dk));
+      EXPECT_TRUE(testing::bitwise_equal(one.dv, x->dv));
+    }
+  }
+  set_num_threads(threads);
+}
+
 TEST(Attention, ExplicitScaleAndDefaultScale) {
   Generator g(6);
   Tensor q = randn({1, 2, 4, 9}, &g, kFloat64), k = randn({1, 2, 4, 9}, &g, kFloat64);
@@ -259,6 +317,21 @@ TEST(Attention, SizeZeroShapes) {
   sum(scaled_dot_product_attention(q2, k2, v2)).backward();
   EXPECT_VALUES(q2.grad().flatten(), {0, 0, 0, 0, 0, 0});
   EXPECT_EQ(k2.grad().shape(), k2.shape());
+  // The same in float32 with D = 32 (the register-tile kernels), causal or not, and Tq = 0.
+  for (bool causal : {false, true}) {
+    for (int64_t Tq : {3, 9}) {  // 3: K rows read in place, 9: the block kernels
+      Tensor q3 = ones({1, 1, Tq, 32}).requires_grad_(), k3 = zeros({1, 1, 0, 32}).requires_grad_();
+      Tensor v3 = zeros({1, 1, 0, 32}).requires_grad_();
+      Tensor o3 = scaled_dot_product_attention(q3, k3, v3, Tensor(), causal);
+      EXPECT_EQ(sum(abs(o3)).item(), 0.0);
+      sum(o3).backward();
+      EXPECT_EQ(sum(abs(q3.grad())).item(), 0.0);
+    }
+  }
+  Tensor k4 = ones({1, 2, 5, 32}).requires_grad_(), v4 = ones({1, 2, 5, 32}).requires_grad_();
+  sum(scaled_dot_product_attention(zeros({1, 2, 0, 32}).requires_grad_(), k4, v4, Tensor(), true)).backward();
+  EXPECT_EQ(sum(abs(k4.grad())).item(), 0.0);
+  EXPECT_EQ(sum(abs(v4.grad())).item(), 0.0);
 }
 
 TEST(Attention, BadInputNamesTheOpAndShapes) {

@@ -4,7 +4,8 @@
 // steps of kKeys, skipping the key blocks a causal row cannot see. The block steps (products,
 // row max, exp) are the tiles of attention_tiles.h, AVX-512 for float when the CPU has it. The
 // (Tq, Tk) score matrix never exists: a block holds kAttnRows × kKeys scores, so the extra memory
-// is O(Tk·(D + Dv)) per thread, reused across calls.
+// is O(Tk·(D + Dv)) per thread, reused across calls. Float32 heads of width 16 or 32 without a bool
+// mask run the register-tile kernels of attention_d32.h instead; the threading here serves both.
 #include "ops/attention/attention_cpu.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "ops/attention/attention_d32.h"
 #include "ops/attention/attention_tiles.h"
 
 namespace tt::kernels {
@@ -26,7 +28,7 @@ constexpr int64_t kMinTasks = 8;              // forward: split query rows when 
 int64_t round16(int64_t n) { return (n + 15) / 16 * 16; }
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-const AttnTiles<float>* g_forced_tiles = nullptr;
+const AttnTiles<float>* g_forced_tiles = nullptr;  // set: the register-tile kernels are off too
 
 const AttnTiles<float>& float_tiles() {
   static const AttnTiles<float>* best =
@@ -47,9 +49,13 @@ T* scratch(size_t n) {
   return buf.data();
 }
 
-// Number of keys query row i sees: keys [0, limit) minus those the bool mask hides.
-int64_t key_limit(const AttnDims& d, int64_t i) {
-  return d.causal ? std::clamp<int64_t>(i + (d.Tk - d.Tq) + 1, 0, d.Tk) : d.Tk;
+// The register-tile kernels when they apply to these dims (attention_d32.h), else nullptr.
+template <typename T>
+const detail::AttnD32Kernels* d32_kernels(const AttnDims& d, const AttnMask& mask) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (!g_forced_tiles) return detail::attention_d32_avx512(d, mask.data != nullptr);
+  }
+  return nullptr;
 }
 
 // Scores s[0..n) of keys [j0, j0 + n) for one query row: −inf at keys at or past `lim` (causal, and
@@ -166,7 +172,7 @@ void ForwardTask<T>::run_block(int64_t b, int64_t h, int64_t i0, int rows) const
   for (int r = 0; r < rows; ++r) {
     const T* q = a.q.row(b, h, i0 + r);
     for (int64_t k = 0; k < d.D; ++k) qs[r * d.D + k] = q[k] * static_cast<T>(d.scale);
-    m[r] = -std::numeric_limits<T>::infinity(), l[r] = 0, lim[r] = key_limit(d, i0 + r);
+    m[r] = -std::numeric_limits<T>::infinity(), l[r] = 0, lim[r] = d.key_limit(i0 + r);
   }
   std::fill(o, o + rows * dvp, T(0));
   const int64_t n_keys = lim[rows - 1];  // limits grow with the row
@@ -191,7 +197,7 @@ void ForwardTask<T>::run_block(int64_t b, int64_t h, int64_t i0, int rows) const
 template <typename T>
 void forward_task(const AttnForwardArgs<T>& a, int64_t b, int64_t g, int64_t i_begin, int64_t i_end) {
   const AttnDims& d = a.d;
-  const int64_t n_keys = key_limit(d, i_end - 1), ldk = round16(n_keys), dvp = round16(d.Dv);
+  const int64_t n_keys = d.key_limit(i_end - 1), ldk = round16(n_keys), dvp = round16(d.Dv);
   T* buf = scratch<T>(d.D * ldk + n_keys * dvp + kAttnRows * (d.D + kKeys + dvp));
   T *kt = buf, *vp = kt + d.D * ldk, *qs = vp + n_keys * dvp;
   const AttnTiles<T>& tiles = tiles_for<T>();
@@ -215,18 +221,30 @@ void attention_forward_cpu(const AttnForwardArgs<T>& a) {
   const int64_t pairs = d.B * d.Hkv, blocks = ceil_div(d.Tq, kAttnRows);
   const int64_t want = pairs >= kMinTasks ? 1 : std::min(blocks, ceil_div(kMinTasks, pairs));
   const int64_t rows_per_part = ceil_div(blocks, want) * kAttnRows, parts = ceil_div(d.Tq, rows_per_part);
-  const double work = double(d.Hq / d.Hkv) * rows_per_part * std::max<int64_t>(d.Tk, 1) * (d.D + d.Dv);
-  const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinWorkPerTask / std::max(work, 1.0)));
   const int64_t G = d.Hq / d.Hkv;
+  const double work = double(G) * std::min(rows_per_part, d.Tq) * std::max<int64_t>(d.Tk, 1) * (d.D + d.Dv);
+  const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinWorkPerTask / std::max(work, 1.0)));
+  const detail::AttnD32Kernels* fast = d32_kernels<T>(d, a.mask);
+  const int64_t fast_floats = fast ? fast->forward_scratch(d) : 0;
+  // Decode steps stream their few K, V rows in order, which the hardware prefetcher follows.
+  const bool direct = fast && G * d.Tq <= detail::kAttnDirectRows;
   parallel_for(0, pairs * parts, grain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t pair = t / parts, part = t % parts;
-      if (t + 1 < t1 && part + 1 == parts) {  // Note [Prefetch the next task]
+      if (t + 1 < t1 && part + 1 == parts && !direct) {  // Note [Prefetch the next task]
         const int64_t b = (pair + 1) / d.Hkv, g = (pair + 1) % d.Hkv;
         prefetch_rows(a.k, b, g, d.Tk, d.D), prefetch_rows(a.v, b, g, d.Tk, d.Dv);
         for (int64_t h = g * G; h < (g + 1) * G; ++h) prefetch_rows(a.q, b, h, d.Tq, d.D);
       }
-      forward_task(a, pair / d.Hkv, pair % d.Hkv, part * rows_per_part, std::min(d.Tq, (part + 1) * rows_per_part));
+      const int64_t b = pair / d.Hkv, g = pair % d.Hkv, i0 = part * rows_per_part;
+      const int64_t i1 = std::min(d.Tq, i0 + rows_per_part);
+      if constexpr (std::is_same_v<T, float>) {
+        if (fast) {
+          fast->forward(a, b, g, i0, i1, scratch<float>(fast_floats));
+          continue;
+        }
+      }
+      forward_task(a, b, g, i0, i1);
     }
   });
 }
@@ -263,7 +281,7 @@ void BackwardTask<T>::load_block(int64_t b, int64_t h, int64_t i0, int rows, T* 
     delta[r] = row_dot(g, o, d.Dv);
     const T lse = a.lse[(b * d.Hq + h) * d.Tq + i0 + r];
     shift[r] = lse == -std::numeric_limits<T>::infinity() ? std::numeric_limits<T>::infinity() : lse;
-    lim[r] = key_limit(d, i0 + r);
+    lim[r] = d.key_limit(i0 + r);
   }
 }
 
@@ -326,6 +344,8 @@ void attention_backward_cpu(const AttnBackwardArgs<T>& a) {
   const double work = double(d.Hq) / d.Hkv * d.Tq * std::max<int64_t>(d.Tk, 1) * (3 * d.D + 2 * d.Dv + 1);
   const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinWorkPerTask / std::max(work, 1.0)));
   const int64_t G = d.Hq / d.Hkv;
+  const detail::AttnD32Kernels* fast = d32_kernels<T>(d, a.mask);
+  const int64_t fast_floats = fast ? fast->backward_scratch(d) : 0;
   parallel_for(0, d.B * d.Hkv, grain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       if (t + 1 < t1) {  // Note [Prefetch the next task]
@@ -336,21 +356,31 @@ void attention_backward_cpu(const AttnBackwardArgs<T>& a) {
           prefetch_rows(a.dout, b, h, d.Tq, d.Dv);
         }
       }
+      if constexpr (std::is_same_v<T, float>) {
+        if (fast) {
+          fast->backward(a, t / d.Hkv, t % d.Hkv, scratch<float>(fast_floats));
+          continue;
+        }
+      }
       backward_task(a, t / d.Hkv, t % d.Hkv);
     }
   });
 }
 
-const char* attention_isa() { return float_tiles().name; }
+const char* attention_isa() {
+  if (!g_forced_tiles) return float_tiles().name;
+  return g_forced_tiles == detail::attention_tiles_generic<float>() ? "generic" : "avx512-tiles";
+}
 
 bool force_attention_isa(const char* name) {
-  if (!name) {
+  const bool avx512 = detail::attention_tiles_avx512() != nullptr;
+  if (!name || (std::strcmp(name, "avx512") == 0 && avx512)) {
     g_forced_tiles = nullptr;
     return true;
   }
-  const AttnTiles<float>* t = std::strcmp(name, "avx512") == 0    ? detail::attention_tiles_avx512()
-                              : std::strcmp(name, "generic") == 0 ? detail::attention_tiles_generic<float>()
-                                                                  : nullptr;
+  const AttnTiles<float>* t = std::strcmp(name, "avx512-tiles") == 0 ? detail::attention_tiles_avx512()
+                              : std::strcmp(name, "generic") == 0    ? detail::attention_tiles_generic<float>()
+                                                                     : nullptr;
   if (t) g_forced_tiles = t;
   return t != nullptr;
 }

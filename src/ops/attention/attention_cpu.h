@@ -25,6 +25,11 @@ struct AttnDims {
   int64_t B, Hq, Hkv, Tq, Tk, D, Dv;
   bool causal;   // key j visible to query i iff j <= i + (Tk − Tq)
   double scale;  // multiplies q·k
+  // Query row i sees keys [0, key_limit(i)), less those a bool mask hides.
+  int64_t key_limit(int64_t i) const {
+    const int64_t n = causal ? i + (Tk - Tq) + 1 : Tk;
+    return n < 0 ? 0 : n > Tk ? Tk : n;
+  }
 };
 
 // q (B, Hq, Tq, D), k (B, Hkv, Tk, D), v (B, Hkv, Tk, Dv) → o (B, Hq, Tq, Dv), lse (B, Hq, Tq).
@@ -61,10 +66,11 @@ void attention_forward_cpu(const AttnForwardArgs<T>& a);
 template <typename T>
 void attention_backward_cpu(const AttnBackwardArgs<T>& a);
 
-// Name of the float32 tile set in use: "avx512" or "generic".
+// Name of the float32 kernels in use: "avx512" (the register-tile kernels of attention_d32.h where
+// they apply, AVX-512 tiles elsewhere), "avx512-tiles" (tiles only) or "generic".
 const char* attention_isa();
-// Test hook: force "avx512" or "generic" (false if this CPU lacks it); nullptr restores the
-// automatic choice. Not thread safe against concurrent attention calls.
+// Test hook: force one of those names (false if this CPU lacks it); nullptr restores the automatic
+// choice. Not thread safe against concurrent attention calls.
 bool force_attention_isa(const char* name);
 
 }  // namespace tt::kernels
