@@ -27,7 +27,7 @@ constexpr double kValBar = 1.30, kBigramMargin = 0.8, kBudgetSeconds = 600;
 // The training recipe: 4,500 steps of 32 windows of 128 characters (18.4M characters, ~5 passes
 // over the training text), AdamW (betas 0.9/0.95, weight decay 0.1), one-cycle learning rate with
 // peak 2e-3 (5% warm-up, cosine decay), gradient norm clipped at 1. On this machine's 2 cores:
-// ~47k characters/s, ~400 s, validation loss ≈ 1.25 (docs/language.md).
+// ~54k characters/s, ~350 s, validation loss ≈ 1.25 (docs/language.md).
 constexpr int64_t kSteps = 4500, kBatch = 32;
 constexpr double kPeakLr = 2e-3;
 

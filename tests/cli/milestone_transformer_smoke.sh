@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 2017 milestone, shortened for CI: the full run (4,500 GPT steps, ~7 minutes on 2 cores) is
+# The 2017 milestone, shortened for CI: the full run (4,500 GPT steps, ~6 minutes on 2 cores) is
 # `tito milestone run transformer`; here the GPT trains 300 steps, so the 1.30 bar is out of reach
 # and the milestone reports "passed": false (exit 1). Everything else must hold: the JSON contract,
 # the causality probe, reverse and copy > 95%, the GPT already below the bigram baseline, and the
