@@ -11,13 +11,7 @@
 #include "ops/attention/attention_d32.h"
 #include "ops/attention/attention_tiles.h"
 #include "ops/unary/vec_math_avx512.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (GCC PR 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#define TT_AVX512 __attribute__((target("avx512f,fma")))
-#define TT_AVX512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {
@@ -91,7 +85,6 @@ struct ForwardTask {
   float *s, *o;     // scratch: scores (kRows × kKeys), outputs between key steps (kRows × D)
   float* qh;        // scratch: the task's q rows of the current head (copy_rows)
 };
-
 
 // s = scale·q·kᵀ for the keys [j, j + 16·NK) (s points at key j of row 0, rows kKeys apart);
 // kMask: keys at or past a row's limit → −inf (only strips that reach past the first row's
@@ -462,7 +455,6 @@ TT_AVX512 void cols_tile(const float* a, int64_t lda, const float* x, int64_t i0
   for (int jj = 0; jj < m; ++jj)
     for (int v = 0; v < NV; ++v) _mm512_storeu_ps(c[jj] + 16 * v, _mm512_mul_ps(acc[jj][v], scale));
 }
-
 
 // One key block [j0, j1) of head h: P, dS and dq over the row blocks that see it, then its dv, dk
 // sums over all those rows, kGroup keys at a time (partial sums across heads wait in dk, dv).

@@ -9,14 +9,7 @@
 
 #include "ops/attention/attention_tiles.h"
 #include "ops/unary/vec_math_avx512.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (_mm512_undefined_ps), which
-// -Wall reports as uninitialised once inlined (GCC PR 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#define TT_AVX512 __attribute__((target("avx512f,fma")))
-#define TT_AVX512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

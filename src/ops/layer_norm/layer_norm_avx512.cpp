@@ -9,14 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (_mm512_undefined_ps), which -Wall
-// reports as uninitialised once inlined (GCC PR 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#define TT_LN512 __attribute__((target("avx512f,fma")))
-#define TT_LN512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {
@@ -42,24 +35,24 @@ namespace {
 // where the double loops still normalise); rows like that do not come out of float32 training.
 constexpr int64_t kBlock = 1024;
 
-TT_LN512_INLINE __mmask16 lanes_from(int64_t i, int64_t end) {  // the lanes of [i, i + 16) below end
+TT_AVX512_INLINE __mmask16 lanes_from(int64_t i, int64_t end) {  // the lanes of [i, i + 16) below end
   return end - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (end - i)) - 1u);
 }
 
 // Lanes 8..15 of v.
-TT_LN512_INLINE __m256 high_half(__m512 v) {
+TT_AVX512_INLINE __m256 high_half(__m512 v) {
   return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
 }
 
 // acc + the 16 float lanes of v, as 8 double lanes (low half, then high half).
-TT_LN512_INLINE __m512d add_widened(__m512d acc, __m512 v) {
+TT_AVX512_INLINE __m512d add_widened(__m512d acc, __m512 v) {
   acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
   return _mm512_add_pd(acc, _mm512_cvtps_pd(high_half(v)));
 }
 
 // Σ (x − shift) into *s1 and, if kSquares, Σ (x − shift)² into *s2, over n elements.
 template <bool kSquares>
-TT_LN512_INLINE void centered_sums(const float* x, int64_t n, float shift, double* s1, double* s2) {
+TT_AVX512_INLINE void centered_sums(const float* x, int64_t n, float shift, double* s1, double* s2) {
   const __m512 c = _mm512_set1_ps(shift);
   __m512d w1 = _mm512_setzero_pd(), w2 = _mm512_setzero_pd();
   for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
@@ -80,7 +73,7 @@ TT_LN512_INLINE void centered_sums(const float* x, int64_t n, float shift, doubl
 
 // y = ((x − shift) − delta)·rs·w + b over one row.
 template <bool kW, bool kB>
-TT_LN512_INLINE void normalize_row(float* y, const float* x, const float* w, const float* b, int64_t n, float shift,
+TT_AVX512_INLINE void normalize_row(float* y, const float* x, const float* w, const float* b, int64_t n, float shift,
                                    float delta, float rs) {
   const __m512 c = _mm512_set1_ps(shift), dl = _mm512_set1_ps(delta), r = _mm512_set1_ps(rs);
   for (int64_t i = 0; i < n; i += 16) {
@@ -94,7 +87,7 @@ TT_LN512_INLINE void normalize_row(float* y, const float* x, const float* w, con
 }
 
 template <bool kW, bool kB>
-TT_LN512 void forward_rows(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
+TT_AVX512 void forward_rows(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
                            int64_t rows, int64_t N, double eps) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * N;
@@ -113,7 +106,7 @@ TT_LN512 void forward_rows(float* y, double* mean, double* rstd, const float* x,
 struct RowStats {
   __m512 mean_hi, mean_lo, rs;
   __m512d mean_d, rs_d;
-  TT_LN512_INLINE RowStats(double mean, double rstd) {
+  TT_AVX512_INLINE RowStats(double mean, double rstd) {
     const float hi = static_cast<float>(mean);
     mean_hi = _mm512_set1_ps(hi);
     mean_lo = _mm512_set1_ps(static_cast<float>(mean - hi));
@@ -121,13 +114,13 @@ struct RowStats {
     mean_d = _mm512_set1_pd(mean), rs_d = _mm512_set1_pd(rstd);
   }
   // x̂ on the lanes of m, 0 elsewhere.
-  TT_LN512_INLINE __m512 xhat(__mmask16 m, const float* x) const {
+  TT_AVX512_INLINE __m512 xhat(__mmask16 m, const float* x) const {
     return _mm512_maskz_mul_ps(m, _mm512_sub_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x), mean_hi), mean_lo), rs);
   }
 };
 
 // pw += dy·(x − mean)·rstd and pb += dy in double, for 8 elements (the lanes of m) of a row.
-TT_LN512_INLINE void add_column_partials(double* pw, double* pb, __m256 dy, __m256 x, const RowStats& st, __mmask8 m) {
+TT_AVX512_INLINE void add_column_partials(double* pw, double* pb, __m256 dy, __m256 x, const RowStats& st, __mmask8 m) {
   const __m512d d = _mm512_cvtps_pd(dy);
   if (pw) {
     const __m512d xh = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(x), st.mean_d), st.rs_d);
@@ -137,7 +130,7 @@ TT_LN512_INLINE void add_column_partials(double* pw, double* pb, __m256 dy, __m2
 }
 
 template <bool kW>
-TT_LN512_INLINE __m512 grad(__mmask16 m, const float* dy, const float* w, int64_t i) {  // g = dy·w, lanes of m
+TT_AVX512_INLINE __m512 grad(__mmask16 m, const float* dy, const float* w, int64_t i) {  // g = dy·w, lanes of m
   const __m512 d = _mm512_maskz_loadu_ps(m, dy + i);
   if constexpr (kW) return _mm512_mul_ps(d, _mm512_maskz_loadu_ps(m, w + i));
   else return d;
@@ -145,7 +138,7 @@ TT_LN512_INLINE __m512 grad(__mmask16 m, const float* dy, const float* w, int64_
 
 // One row of backward: Σg and Σg·x̂ (g = dy·w), pw += dy·x̂, pb += dy; then dx = rs·(g − Σg/N − x̂·Σg·x̂/N).
 template <bool kW>
-TT_LN512_INLINE void backward_row(float* dx, const float* dy, const float* x, const RowStats& st, const float* w,
+TT_AVX512_INLINE void backward_row(float* dx, const float* dy, const float* x, const RowStats& st, const float* w,
                                   int64_t n, double* pw, double* pb) {
   __m512d w1 = _mm512_setzero_pd(), w2 = _mm512_setzero_pd();
   for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
@@ -183,12 +176,12 @@ TT_LN512_INLINE void backward_row(float* dx, const float* dy, const float* x, co
 // the cold case to about 215 µs; the hardware prefetcher alone does not run that far ahead.
 constexpr int64_t kPrefetchAhead = 512;
 
-TT_LN512_INLINE void prefetch(const float* p, int64_t begin, int64_t end) {  // the lines of p[begin, end)
+TT_AVX512_INLINE void prefetch(const float* p, int64_t begin, int64_t end) {  // the lines of p[begin, end)
   for (int64_t i = begin; i < end; i += 16) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
 }
 
 template <bool kW>
-TT_LN512 void backward_rows(float* dx, const float* dy, const float* x, const double* mean, const double* rstd,
+TT_AVX512 void backward_rows(float* dx, const float* dy, const float* x, const double* mean, const double* rstd,
                             const float* w, int64_t rows, int64_t N, double* pw, double* pb) {
   const int64_t total = rows * N;
   for (int64_t r = 0; r < rows; ++r) {

@@ -8,9 +8,7 @@
 #include <cstdint>
 
 #include "ops/matmul/gemm_kernels.h"
-
-#define TT_AVX2 __attribute__((target("avx2,fma")))
-#define TT_AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

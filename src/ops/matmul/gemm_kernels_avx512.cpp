@@ -11,14 +11,7 @@
 #include <utility>
 
 #include "ops/matmul/gemm_kernels.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (_mm512_undefined_ps), which
-// -Wall reports as uninitialised once inlined (GCC PR 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#define TT_AVX512 __attribute__((target("avx512f,fma")))
-#define TT_AVX512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

@@ -7,13 +7,7 @@
 #include <cstdint>
 
 #include "ops/rms_norm/rms_norm_cpu.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (GCC PR 105593): see vec_math_avx512.cpp.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#define TT_AVX512 __attribute__((target("avx512f,fma")))
-#define TT_AVX512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

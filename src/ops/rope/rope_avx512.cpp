@@ -6,10 +6,7 @@
 #include <cstdint>
 
 #include "ops/rope/rope_cpu.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (GCC PR 105593): see vec_math_avx512.cpp.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

@@ -7,11 +7,7 @@
 #include <cstdint>
 
 #include "ops/unary/vec_math_kernels.h"
-
-// GCC 12's AVX-512 intrinsics self-initialise a dummy operand (_mm512_undefined_ps), which
-// -Wall reports as uninitialised once inlined (GCC PR 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "ops/simd_target.h"
 
 namespace tt::kernels::detail {
 namespace {

@@ -9,36 +9,35 @@
 #include <cstdint>
 
 #include "ops/unary/vec_math_consts.h"
-
-#define TT_VM512_INLINE __attribute__((target("avx512f,fma"), always_inline)) inline
+#include "ops/simd_target.h"
 
 namespace tt::kernels::vmath {
 
 // Horner's rule, coefficients from the highest degree down: c0·x^k + c1·x^(k−1) + … + ck.
 template <typename... C>
-TT_VM512_INLINE __m512 horner(__m512 x, float c0, C... cs) {
+TT_AVX512_INLINE __m512 horner(__m512 x, float c0, C... cs) {
   __m512 p = _mm512_set1_ps(c0);
   ((p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(cs))), ...);
   return p;
 }
 
 // max(lo, min(hi, x)); min/max return their second operand when either is NaN, so NaN passes.
-TT_VM512_INLINE __m512 clamp(__m512 x, float lo, float hi) {
+TT_AVX512_INLINE __m512 clamp(__m512 x, float lo, float hi) {
   return _mm512_max_ps(_mm512_set1_ps(lo), _mm512_min_ps(_mm512_set1_ps(hi), x));
 }
 
 // |y| with the sign bit of x (y ≥ 0 or NaN).
-TT_VM512_INLINE __m512 with_sign_of(__m512 y, __m512 x) {
+TT_AVX512_INLINE __m512 with_sign_of(__m512 y, __m512 x) {
   const __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN));
   return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(y), sign));
 }
 
-TT_VM512_INLINE __m512 neg_abs(__m512 x) {  // −|x|
+TT_AVX512_INLINE __m512 neg_abs(__m512 x) {  // −|x|
   return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN)));
 }
 
 // n = round(x/ln2) and r = x − n·ln2 (Cody–Waite, two FMA steps).
-TT_VM512_INLINE __m512 reduce_ln2(__m512 x, __m512* n) {
+TT_AVX512_INLINE __m512 reduce_ln2(__m512 x, __m512* n) {
   *n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   const __m512 r = _mm512_fnmadd_ps(*n, _mm512_set1_ps(kLn2Hi), x);
   return _mm512_fnmadd_ps(*n, _mm512_set1_ps(kLn2Lo), r);
@@ -46,7 +45,7 @@ TT_VM512_INLINE __m512 reduce_ln2(__m512 x, __m512* n) {
 
 // e^x. scalef computes p·2^n with one rounding, so denormal results are rounded correctly and
 // results past FLT_MAX become +inf.
-TT_VM512_INLINE __m512 exp_ps(__m512 x) {
+TT_AVX512_INLINE __m512 exp_ps(__m512 x) {
   __m512 n;
   const __m512 r = reduce_ln2(clamp(x, kExpMinArg, kExpMaxArg), &n);
   __m512 p = horner(r, kExpP0, kExpP1, kExpP2, kExpP3, kExpP4, kExpP5);
@@ -56,7 +55,7 @@ TT_VM512_INLINE __m512 exp_ps(__m512 x) {
 
 // e^x − 1 = 2·(2^(n−1)·p + (2^(n−1) − ½)) with p = e^r − 1: exact for n = 0, so no cancellation
 // near 0, and no 2^128 overflow at n = 128.
-TT_VM512_INLINE __m512 expm1_ps(__m512 x) {
+TT_AVX512_INLINE __m512 expm1_ps(__m512 x) {
   __m512 n;
   const __m512 r = reduce_ln2(clamp(x, kExpm1MinArg, kExpm1MaxArg), &n);
   __m512 p = horner(r, kExpm1C8, kExpm1C7, kExpm1C6, kExpm1C5, kExpm1C4, kExpm1C3, 0.5f);
@@ -69,7 +68,7 @@ TT_VM512_INLINE __m512 expm1_ps(__m512 x) {
 }
 
 // log x: log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, NaN stays NaN; denormals exact-scaled.
-TT_VM512_INLINE __m512 log_ps(__m512 x) {
+TT_AVX512_INLINE __m512 log_ps(__m512 x) {
   const __mmask16 tiny = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kMinNormal), _CMP_LT_OQ);
   const __m512 xs = _mm512_mask_mul_ps(x, tiny, x, _mm512_set1_ps(kTwo23));
   const __m512i bits = _mm512_castps_si512(xs);
@@ -92,7 +91,7 @@ TT_VM512_INLINE __m512 log_ps(__m512 x) {
 
 // tanh |x|: |x| + |x|³·Q(x²) below kTanhSplit; u/(u+2) with u = e^(2|x|) − 1 above, where u's
 // relative error reaches the quotient damped by 2/(u+2) < ½. |x| is clamped where tanh rounds to 1.
-TT_VM512_INLINE __m512 tanh_ps(__m512 x) {
+TT_AVX512_INLINE __m512 tanh_ps(__m512 x) {
   const __m512 a = _mm512_abs_ps(x), s = _mm512_mul_ps(a, a);
   const __m512 q = horner(s, kTanhQ0, kTanhQ1, kTanhQ2, kTanhQ3, kTanhQ4, kTanhQ5);
   const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(a, s), q, a);
@@ -103,12 +102,12 @@ TT_VM512_INLINE __m512 tanh_ps(__m512 x) {
 }
 
 // kErf…[k] for each lane's interval k (the low 4 bits of k; NaN's index, INT_MIN, reads entry 0).
-TT_VM512_INLINE __m512 erf_table(__m512i k, const float* table) {
+TT_AVX512_INLINE __m512 erf_table(__m512i k, const float* table) {
   return _mm512_permutexvar_ps(k, _mm512_load_ps(table));
 }
 
 // erf x: one degree-5 polynomial per interval [k/4, (k+1)/4) of |x| (vec_math_consts.h); odd.
-TT_VM512_INLINE __m512 erf_ps(__m512 x) {
+TT_AVX512_INLINE __m512 erf_ps(__m512 x) {
   const __m512 a = _mm512_abs_ps(x);
   const __m512 ac = _mm512_min_ps(_mm512_set1_ps(kErfMaxArg), a);  // NaN passes
   const __m512i k = _mm512_cvttps_epi32(_mm512_mul_ps(ac, _mm512_set1_ps(4.0f)));
@@ -125,7 +124,7 @@ TT_VM512_INLINE __m512 erf_ps(__m512 x) {
 }
 
 // σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) for x < 0: e = e^−|x| ≤ 1 never overflows.
-TT_VM512_INLINE __m512 sigmoid_ps(__m512 x) {
+TT_AVX512_INLINE __m512 sigmoid_ps(__m512 x) {
   const __m512 e = exp_ps(neg_abs(x));
   const __m512 one = _mm512_set1_ps(1.0f);
   const __m512 num = _mm512_mask_mov_ps(e, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ), one);
@@ -134,12 +133,12 @@ TT_VM512_INLINE __m512 sigmoid_ps(__m512 x) {
 
 // GELU (erf form) and its derivative times dy, for the fused rows of vec_math.h:
 //   ½x·(1 + erf(x/√2)),  dy·(½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)).
-TT_VM512_INLINE __m512 gelu_ps(__m512 x) {
+TT_AVX512_INLINE __m512 gelu_ps(__m512 x) {
   const __m512 e = erf_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2)));
   return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
 }
 
-TT_VM512_INLINE __m512 gelu_backward_ps(__m512 dy, __m512 x) {
+TT_AVX512_INLINE __m512 gelu_backward_ps(__m512 dy, __m512 x) {
   const __m512 e = erf_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2)));
   const __m512 g = exp_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), x), x));
   const __m512 cdf = _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
