@@ -82,25 +82,30 @@ Tensor MultiHeadAttention::project(const Tensor& x, int64_t first_head, int64_t 
   return heads(y, 0, n);  // (B, n, T, Dh)
 }
 
-Tensor MultiHeadAttention::forward(const Tensor& x, const Tensor& mask) {
-  check_input(x, "input");
-  Tensor q, k, v;
+MultiHeadAttention::Heads MultiHeadAttention::self_heads(const Tensor& x, int64_t pos0) const {
+  Heads h;
   if (grad_enabled()) {
     // Training: three GEMMs on row blocks of the packed weight. One GEMM into a packed (B, T, W)
     // output would be as fast forward, but its backward pays for slicing it: each slice's gradient
     // becomes a zero-filled (B, T, W) tensor, and the three are summed — ~30 MB of memory traffic
     // per layer at the GPT shape, against 6 MB for summing three (B, T, d) input gradients here.
-    q = project(x, 0, n_heads), k = project(x, n_heads, n_kv_heads), v = project(x, n_heads + n_kv_heads, n_kv_heads);
+    h = {project(x, 0, n_heads), project(x, n_heads, n_kv_heads), project(x, n_heads + n_kv_heads, n_kv_heads)};
   } else {  // inference: one GEMM (one dispatch per token matters when decoding)
     Tensor packed = qkv->forward(x);  // (B, T, (Hq + 2·Hkv)·Dh)
-    q = heads(packed, 0, n_heads), k = heads(packed, n_heads, n_kv_heads);
-    v = heads(packed, n_heads + n_kv_heads, n_kv_heads);
+    h = {heads(packed, 0, n_heads), heads(packed, n_heads, n_kv_heads),
+         heads(packed, n_heads + n_kv_heads, n_kv_heads)};
   }
   if (options.rope) {
-    q = rope(q, 0, options.rope_base);
-    k = rope(k, 0, options.rope_base);
+    h.q = rope(h.q, pos0, options.rope_base);
+    h.k = rope(h.k, pos0, options.rope_base);
   }
-  return attend(q, k, v, mask, options.causal);
+  return h;
+}
+
+Tensor MultiHeadAttention::forward(const Tensor& x, const Tensor& mask) {
+  check_input(x, "input");
+  Heads h = self_heads(x, 0);
+  return attend(h.q, h.k, h.v, mask, options.causal);
 }
 
 Tensor MultiHeadAttention::forward_cross(const Tensor& x, const Tensor& context, const Tensor& mask) {
@@ -108,13 +113,10 @@ Tensor MultiHeadAttention::forward_cross(const Tensor& x, const Tensor& context,
   check_input(context, "context");
   TT_CHECK(x.size(0) == context.size(0), "MultiHeadAttention: queries and context batch differ: ", x.shape(), " vs ",
            context.shape());
-  int64_t qw = n_heads * head_dim, kvw = 2 * n_kv_heads * head_dim;
-  const Tensor& W = qkv->weight;  // rows [q | k | v]
-  const Tensor& b = qkv->bias;
-  Tensor qp = linear(x, W.narrow(0, 0, qw), b.defined() ? b.narrow(0, 0, qw) : Tensor());  // (B, Tq, Hq·Dh)
-  Tensor kvp = linear(context, W.narrow(0, qw, kvw), b.defined() ? b.narrow(0, qw, kvw) : Tensor());
-  Tensor q = heads(qp, 0, n_heads), k = heads(kvp, 0, n_kv_heads), v = heads(kvp, n_kv_heads, n_kv_heads);
-  // Cross-attention has no causal order between the two sequences; RoPE is a self-attention idea.
+  // Queries from x, keys and values from the context, through the same row blocks of qkv. Cross-
+  // attention has no causal order between the two sequences; RoPE is a self-attention idea.
+  Tensor q = project(x, 0, n_heads), k = project(context, n_heads, n_kv_heads);
+  Tensor v = project(context, n_heads + n_kv_heads, n_kv_heads);
   return attend(q, k, v, mask, false);
 }
 
@@ -123,13 +125,7 @@ Tensor MultiHeadAttention::forward_cached(const Tensor& x, KVCache& cache, int64
   TT_CHECK(x.size(0) == cache.batch(), "MultiHeadAttention: input batch ", x.size(0), " differs from the cache's ",
            cache.batch());
   NoGradGuard no_grad;
-  Tensor packed = qkv->forward(x);
-  Tensor q = heads(packed, 0, n_heads), k = heads(packed, n_heads, n_kv_heads);
-  Tensor v = heads(packed, n_heads + n_kv_heads, n_kv_heads);
-  if (options.rope) {
-    q = rope(q, cache.length(), options.rope_base);
-    k = rope(k, cache.length(), options.rope_base);
-  }
+  auto [q, k, v] = self_heads(x, cache.length());
   auto [kc, vc] = cache.append(layer, k, v);  // (B, Hkv, length + T, Dh)
   // Bottom-right causal alignment: new token i (at position length + i) sees keys 0..length + i.
   return attend(q, kc, vc, Tensor(), options.causal);

@@ -76,6 +76,11 @@ class MultiHeadAttention : public Module {
   Tensor heads(const Tensor& packed, int64_t first_head, int64_t n) const;
   // x (B, T, d_model) → heads first_head .. first_head + n of the packed projection, (B, n, T, Dh).
   Tensor project(const Tensor& x, int64_t first_head, int64_t n) const;
+  // Self-attention's q, k, v of x (each (B, H, T, Dh)), rotated for positions pos0 ... when RoPE is on.
+  struct Heads {
+    Tensor q, k, v;
+  };
+  Heads self_heads(const Tensor& x, int64_t pos0) const;
   Tensor attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, bool causal);
 };
 
