@@ -13,6 +13,7 @@
 
 #include "core/parallel.h"
 #include "ops/layer_norm/layer_norm_avx512.h"
+#include "ops/row_chunks.h"
 
 namespace tt::kernels {
 namespace {
@@ -92,21 +93,9 @@ void forward_rows(T* y, double* mean, double* rstd, const T* x, const T* w, cons
   });
 }
 
-// Note [Deterministic column sums]
-// dw and db sum over rows. Rows are cut into at most kMaxChunks chunks whose bounds depend only on
-// M (never on the thread count or on which thread ran first); each chunk sums its rows in order
-// into its own partial row, and the partials are then added in chunk order. Same M, N and inputs
-// give bitwise the same dw/db on 1 thread or 16.
-constexpr int64_t kMaxChunks = 32;
-
-int64_t rows_per_chunk(int64_t M) {
-  const int64_t c = std::min(M, kMaxChunks);
-  return c <= 0 ? 0 : (M + c - 1) / c;
-}
-int64_t num_chunks(int64_t M) {
-  const int64_t r = rows_per_chunk(M);
-  return r == 0 ? 0 : (M + r - 1) / r;
-}
+// dw, db sum over row chunks (Note [Deterministic column sums] in ops/row_chunks.h).
+using row_chunks::num_chunks;
+using row_chunks::rows_per_chunk;
 
 struct BackwardArgs {
   int64_t M, N;
@@ -165,18 +154,6 @@ void backward_chunks(T* dx, const T* dy, const T* x, const double* mean, const d
   });
 }
 
-// out_i = Σ_c partial[c][i] in chunk order (Note [Deterministic column sums]).
-template <typename T>
-void sum_partials(T* out, const double* partial, int64_t chunks, int64_t N) {
-  parallel_for(0, N, std::max<int64_t>(1, kMinWorkPerTask / std::max<int64_t>(chunks, 1)), [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      double s = 0;
-      for (int64_t c = 0; c < chunks; ++c) s += partial[c * N + i];
-      out[i] = static_cast<T>(s);
-    }
-  });
-}
-
 }  // namespace
 
 template <typename T>
@@ -204,8 +181,8 @@ void layer_norm_backward_cpu(T* dx, T* dw, T* db, const T* dy, const T* x, const
   BackwardArgs a{M, N, dw ? scratch : nullptr, db ? scratch + chunks * N : nullptr};
   if (w) backward_chunks<T, true>(dx, dy, x, mean, rstd, w, a);
   else backward_chunks<T, false>(dx, dy, x, mean, rstd, w, a);
-  if (dw) sum_partials(dw, a.pw, chunks, N);
-  if (db) sum_partials(db, a.pb, chunks, N);
+  if (dw) row_chunks::sum_partials(dw, a.pw, chunks, N, kMinWorkPerTask);
+  if (db) row_chunks::sum_partials(db, a.pb, chunks, N, kMinWorkPerTask);
 }
 
 template void layer_norm_forward_cpu<float>(float*, double*, double*, const float*, const float*, const float*,

@@ -23,7 +23,7 @@ int64_t layer_norm_backward_scratch(int64_t M, int64_t N);
 // and g = dy·w (dy when w is null):
 //   dx = rstd·(g − mean_i(g) − x̂·mean_i(g·x̂)),  dw = Σ_rows dy·x̂,  db = Σ_rows dy
 // Any of dx, dw, db may be nullptr (not wanted). dw/db are bitwise independent of the thread
-// count (Note [Deterministic column sums]); `scratch` holds layer_norm_backward_scratch(M, N)
+// count (Note [Deterministic column sums] in ops/row_chunks.h); `scratch` holds layer_norm_backward_scratch(M, N)
 // doubles when dw or db is wanted.
 template <typename T>
 void layer_norm_backward_cpu(T* dx, T* dw, T* db, const T* dy, const T* x, const double* mean, const double* rstd,

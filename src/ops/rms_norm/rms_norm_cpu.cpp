@@ -10,13 +10,13 @@
 #include <type_traits>
 
 #include "core/parallel.h"
+#include "ops/row_chunks.h"
 
 namespace tt::kernels {
 namespace {
 
 constexpr int kLanes = 8;
 constexpr int64_t kMinWorkPerTask = 32768;  // elements: below this a thread costs more than it saves
-constexpr int64_t kMaxChunks = 32;          // dw row chunks (layer_norm's Note [Deterministic column sums])
 
 template <typename T>
 const detail::RmsRowsF32* fast_rows() {
@@ -75,14 +75,9 @@ void dx_row(T* dx, const T* dy, const T* x, const T* w, double rs, double c, int
   for (int64_t i = 0; i < n; ++i) dx[i] = static_cast<T>(rs * (w ? double(dy[i]) * w[i] : double(dy[i])) - c * x[i]);
 }
 
-int64_t rows_per_chunk(int64_t M) {
-  const int64_t c = std::min(M, kMaxChunks);
-  return c <= 0 ? 0 : (M + c - 1) / c;
-}
-int64_t num_chunks(int64_t M) {
-  const int64_t r = rows_per_chunk(M);
-  return r == 0 ? 0 : (M + r - 1) / r;
-}
+// dw sums over row chunks (Note [Deterministic column sums] in ops/row_chunks.h).
+using row_chunks::num_chunks;
+using row_chunks::rows_per_chunk;
 
 // Rows [r0, r1): dx, and the chunk's dw partial pw (N doubles, or nullptr) += dy·x̂.
 template <typename T>
@@ -128,12 +123,7 @@ void rms_norm_backward_cpu(T* dx, T* dw, const T* dy, const T* x, const double* 
     for (int64_t c = c0; c < c1; ++c)
       backward_rows(dx, partial ? partial + c * N : nullptr, dy, x, rstd, w, c * rpc, std::min(M, (c + 1) * rpc), N);
   });
-  if (!dw) return;
-  for (int64_t i = 0; i < N; ++i) {  // chunk partials in chunk order: the same sum on any thread count
-    double s = 0;
-    for (int64_t c = 0; c < chunks; ++c) s += partial[c * N + i];
-    dw[i] = static_cast<T>(s);
-  }
+  if (dw) row_chunks::sum_partials(dw, partial, chunks, N, kMinWorkPerTask);
 }
 
 template void rms_norm_forward_cpu<float>(float*, double*, const float*, const float*, int64_t, int64_t, double);

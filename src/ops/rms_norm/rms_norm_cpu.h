@@ -18,7 +18,7 @@ int64_t rms_norm_backward_scratch(int64_t M, int64_t N);
 // Given dy (M, N) and the forward's x, rstd and w (or nullptr), with x̂ = x·rstd and g = dy·w:
 //   dx = rstd·(g − x̂·mean_i(g·x̂)),  dw = Σ_rows dy·x̂
 // dx or dw may be nullptr (not wanted). dw is bitwise independent of the thread count (fixed
-// row chunks summed in order, as layer_norm's Note [Deterministic column sums]); `scratch` holds
+// row chunks summed in order, Note [Deterministic column sums] in ops/row_chunks.h); `scratch` holds
 // rms_norm_backward_scratch(M, N) doubles when dw is wanted.
 template <typename T>
 void rms_norm_backward_cpu(T* dx, T* dw, const T* dy, const T* x, const double* rstd, const T* w, int64_t M, int64_t N,
