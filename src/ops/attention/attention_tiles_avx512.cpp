@@ -119,6 +119,10 @@ TT_AVX512 void rows_exp(int rows, float* s, int64_t lds, int64_t n, const float*
   }
 }
 
+// A named function, not a lambda: a lambda does not inherit the enclosing target attribute, and
+// without -march=native the intrinsic then fails to inline.
+TT_AVX512_INLINE __m512d as_pd(__m512 x) { return _mm512_castps_pd(x); }
+
 // In-register 16×16 transpose: v[j] holds row j; afterwards v[c] holds column c.
 // Stage 1 and 2 (unpack ps, then pd) leave in register 4g + c, 128-bit lane L, column 4L + c of
 // rows 4g..4g+3; stage 3 gathers the four row groups of each lane with shuffle_f32x4.
@@ -128,12 +132,11 @@ TT_AVX512_INLINE void transpose16(__m512 v[16]) {
     t[2 * i] = _mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]);
     t[2 * i + 1] = _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]);
   }
-  auto pd = [](__m512 x) { return _mm512_castps_pd(x); };
   for (int b = 0; b < 16; b += 4) {
-    u[b + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[b]), pd(t[b + 2])));
-    u[b + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[b]), pd(t[b + 2])));
-    u[b + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[b + 1]), pd(t[b + 3])));
-    u[b + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[b + 1]), pd(t[b + 3])));
+    u[b + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(as_pd(t[b]), as_pd(t[b + 2])));
+    u[b + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(as_pd(t[b]), as_pd(t[b + 2])));
+    u[b + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(as_pd(t[b + 1]), as_pd(t[b + 3])));
+    u[b + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(as_pd(t[b + 1]), as_pd(t[b + 3])));
   }
   for (int c = 0; c < 4; ++c) {  // u[4g + c], lane L = column 4L + c of row group g
     const __m512 p01 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), q01 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);

@@ -23,7 +23,8 @@ constexpr int kMr = 14;
 constexpr int kNv = 2;
 constexpr int kNr = 16 * kNv;
 
-TT_AVX512_INLINE __mmask16 lane_mask(int64_t lanes) {
+// Plain integer arithmetic (no target attribute), so non-AVX-512 code such as small_run may call it.
+inline __mmask16 lane_mask(int64_t lanes) {
   if (lanes >= 16) return static_cast<__mmask16>(0xFFFF);
   if (lanes <= 0) return 0;
   return static_cast<__mmask16>((1u << lanes) - 1u);
