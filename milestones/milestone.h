@@ -4,8 +4,13 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/generator.h"
+#include "nn/layers.h"
+#include "nn/transformer.h"
 
 namespace tt::milestones {
 
@@ -37,5 +42,12 @@ MilestoneResult run_xor(const MilestoneArgs& a);
 MilestoneResult run_mlp(const MilestoneArgs& a);
 MilestoneResult run_cnn(const MilestoneArgs& a);
 MilestoneResult run_transformer(const MilestoneArgs& a);
+
+// The milestones' models, for `tito profile` and anyone who wants them without the training:
+// the 1986 MLP 784-512-256-10 (ReLU, dropout 0.2) on [N, 1, 28, 28]; the 1998 LeNet-style CNN on
+// [N, 1, 28, 28]; the 2017 char-level GPT's configuration (4 layers, d 128, 4 heads, context 128).
+std::shared_ptr<nn::Sequential> mlp_model(Generator* g);
+std::shared_ptr<nn::Sequential> lenet_model(Generator* g);
+nn::GPTConfig kjv_gpt_config(int64_t vocab);
 
 }  // namespace tt::milestones

@@ -13,6 +13,14 @@
 #include "tinytorch.h"
 
 namespace tt::milestones {
+
+std::shared_ptr<nn::Sequential> mlp_model(Generator* g) {
+  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(784, 512, true, g), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Dropout>(0.2), std::make_shared<nn::Linear>(512, 256, true, g), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Dropout>(0.2), std::make_shared<nn::Linear>(256, 10, true, g)});
+}
+
 namespace {
 
 // Wraps a TensorDataset of (N, 1, H, W) images; every batch shifts each image by a random
@@ -52,10 +60,8 @@ double train_mlp(const std::string& set, std::shared_ptr<const data::Dataset> tr
                  std::shared_ptr<data::TensorDataset> test_ds, int64_t epochs, const MilestoneArgs& a) {
   manual_seed(a.seed);
   Generator g(a.seed + 1986);
-  nn::Sequential model{std::make_shared<nn::Flatten>(),      std::make_shared<nn::Linear>(784, 512, true, &g),
-                       std::make_shared<nn::ReLU>(),         std::make_shared<nn::Dropout>(0.2),
-                       std::make_shared<nn::Linear>(512, 256, true, &g), std::make_shared<nn::ReLU>(),
-                       std::make_shared<nn::Dropout>(0.2),   std::make_shared<nn::Linear>(256, 10, true, &g)};
+  std::shared_ptr<nn::Sequential> model_ptr = mlp_model(&g);
+  nn::Sequential& model = *model_ptr;
   data::DataLoader train(train_ds, {.batch_size = 64, .shuffle = true, .seed = a.seed, .drop_last = false, .prefetch = 2});
   data::DataLoader test(test_ds, {.batch_size = 1000, .shuffle = false, .seed = 0, .drop_last = false, .prefetch = 0});
   optim::AdamW opt(model.parameters(), {{"lr", 1e-3}, {"weight_decay", 1e-4}});

@@ -73,6 +73,8 @@ nn::GPTConfig kjv_config(int64_t vocab) {
 
 }  // namespace
 
+nn::GPTConfig kjv_gpt_config(int64_t vocab) { return kjv_config(vocab); }
+
 MilestoneResult run_transformer(const MilestoneArgs& a) {
   MilestoneResult r;
   auto t0 = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@ void add_hw(CLI::App& app);  // cmd_hw.cpp
 void add_tokenizer(CLI::App& app);  // cmd_text.cpp
 void add_gpt(CLI::App& app);        // cmd_gpt.cpp
 void add_generate(CLI::App& app);   // cmd_gpt.cpp
+void add_profile(CLI::App& app);    // cmd_profile.cpp
 int exit_code();
 void set_exit_code(int code);
 }  // namespace tito

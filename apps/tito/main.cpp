@@ -1,7 +1,7 @@
 // tito: the TinyTorch command line. Thin: parses arguments (CLI11) and calls the library.
 //   tito info | milestone list | milestone run NAME | data fetch SET | bench SUITE | hw probe | hw show
 //        | tokenizer train | tokenizer encode | tokenizer decode
-//        | gpt train | generate
+//        | gpt train | generate | profile MODEL
 // Bad arguments print usage and exit 2; a failed milestone exits 1; errors exit 1 with the message.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tito::add_tokenizer(app);
   tito::add_gpt(app);
   tito::add_generate(app);
+  tito::add_profile(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

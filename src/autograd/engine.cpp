@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/node.h"
+#include "core/span.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
 
@@ -90,7 +91,11 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
       Tensor gin = std::move(n->grad_accum);
       n->grad_accum = Tensor();
       // A node no gradient reached (every path carried undefined grads) passes nothing on.
-      std::vector<Tensor> grads = gin.defined() ? n->backward(gin) : std::vector<Tensor>(n->inputs.size());
+      std::vector<Tensor> grads;
+      {
+        Span span(SpanKind::backward_node, n->module, n->name());  // the profiler's view of this node
+        grads = gin.defined() ? n->backward(gin) : std::vector<Tensor>(n->inputs.size());
+      }
       TT_ASSERT(grads.size() == n->inputs.size(), n->name(), " returned ", grads.size(), " grads for ",
                 n->inputs.size(), " inputs");
       for (size_t i = 0; i < grads.size(); ++i) {

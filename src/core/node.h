@@ -31,6 +31,9 @@ class Node {
   Tensor grad_accum;
   int pending = 0;
   bool released = false;  // saved tensors freed by a backward without retain_graph
+  // The module whose forward created this node (Note [Module attribution] in core/span.h); set only
+  // while a profiler is installed, nullptr otherwise.
+  const void* module = nullptr;
 };
 
 // Whether ops record autograd history (thread-local; NoGradGuard turns it off in a scope).

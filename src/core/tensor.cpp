@@ -2,6 +2,7 @@
 #include "core/tensor.h"
 
 #include "core/node.h"
+#include "core/span.h"
 
 namespace tt {
 namespace {
@@ -33,6 +34,7 @@ Node::~Node() {
 void attach_node(Tensor& out, std::shared_ptr<Node> node, std::initializer_list<const Tensor*> inputs) {
   node->inputs.reserve(inputs.size());
   for (const Tensor* t : inputs) node->inputs.push_back(edge_of(*t));
+  node->module = g_current_module;
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
 }
@@ -40,6 +42,7 @@ void attach_node(Tensor& out, std::shared_ptr<Node> node, std::initializer_list<
 void attach_node(Tensor& out, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
   node->inputs.reserve(inputs.size());
   for (const Tensor& t : inputs) node->inputs.push_back(edge_of(t));
+  node->module = g_current_module;
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
 }

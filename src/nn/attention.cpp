@@ -103,12 +103,14 @@ MultiHeadAttention::Heads MultiHeadAttention::self_heads(const Tensor& x, int64_
 }
 
 Tensor MultiHeadAttention::forward(const Tensor& x, const Tensor& mask) {
+  TT_MODULE_SPAN();
   check_input(x, "input");
   Heads h = self_heads(x, 0);
   return attend(h.q, h.k, h.v, mask, options.causal);
 }
 
 Tensor MultiHeadAttention::forward_cross(const Tensor& x, const Tensor& context, const Tensor& mask) {
+  TT_MODULE_SPAN();
   check_input(x, "queries");
   check_input(context, "context");
   TT_CHECK(x.size(0) == context.size(0), "MultiHeadAttention: queries and context batch differ: ", x.shape(), " vs ",
@@ -121,6 +123,7 @@ Tensor MultiHeadAttention::forward_cross(const Tensor& x, const Tensor& context,
 }
 
 Tensor MultiHeadAttention::forward_cached(const Tensor& x, KVCache& cache, int64_t layer) {
+  TT_MODULE_SPAN();
   check_input(x, "input");
   TT_CHECK(x.size(0) == cache.batch(), "MultiHeadAttention: input batch ", x.size(0), " differs from the cache's ",
            cache.batch());

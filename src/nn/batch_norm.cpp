@@ -48,6 +48,7 @@ void BatchNormBase::reset_parameters() {
 // running-average weight (momentum, or 1/num_batches_tracked for a cumulative average); without
 // running stats the batch statistics are used in evaluation too.
 Tensor BatchNormBase::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   check_input_dim(x);
   const bool count_batch = is_training() && track_running_stats;
   int64_t* count = count_batch ? num_batches_tracked.data_ptr<int64_t>() : nullptr;

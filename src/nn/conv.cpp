@@ -96,6 +96,7 @@ Conv2d::Conv2d(int64_t in, int64_t out, IntPair kernel_size, IntPair stride, Con
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   check_input(x, 4, "[N, C, H, W]");
   return conv2d(x, weight, bias, {.stride = stride, .padding = padding, .dilation = dilation, .groups = groups});
 }
@@ -119,6 +120,7 @@ Conv1d::Conv1d(int64_t in, int64_t out, int64_t kernel_size, int64_t stride, Con
 }
 
 Tensor Conv1d::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   check_input(x, 3, "[N, C, L]");
   return conv1d(x, weight, bias, {.stride = stride, .padding = padding, .dilation = dilation, .groups = groups});
 }
@@ -145,6 +147,7 @@ ConvTranspose2d::ConvTranspose2d(int64_t in, int64_t out, IntPair kernel_size, I
 }
 
 Tensor ConvTranspose2d::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   check_input(x, 4, "[N, C, H, W]");
   return conv_transpose2d(x, weight, bias,
                           {.stride = stride, .padding = padding, .output_padding = output_padding,

@@ -29,6 +29,7 @@ Embedding::Embedding(int64_t num, int64_t dim, Generator* gen, DType dtype)
 void Embedding::reset_parameters(Generator* gen) { init::normal_(weight, 0.0, 1.0, gen); }
 
 Tensor Embedding::forward(const Tensor& ids) {
+  TT_MODULE_SPAN();
   check_token_ids(ids, num_embeddings, "Embedding");
   Shape out = ids.shape();
   out.push_back(embedding_dim);
@@ -60,6 +61,7 @@ SinusoidalPositionalEncoding::SinusoidalPositionalEncoding(int64_t max_len, int6
 }
 
 Tensor SinusoidalPositionalEncoding::forward(const Tensor& x, int64_t pos0) {
+  TT_MODULE_SPAN();
   TT_CHECK(x.defined() && x.dim() >= 2 && x.size(-1) == dim, "SinusoidalPositionalEncoding(", max_length, ", ", dim,
            "): expected input (*, T, ", dim, "), got shape ", x.defined() ? x.shape() : Shape{});
   int64_t T = x.size(-2);

@@ -35,6 +35,7 @@ void Linear::reset_parameters(Generator* gen) {
 }
 
 Tensor Linear::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   TT_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == in_features, type_name(), "(", in_features, ", ", out_features,
            "): expected input (*, ", in_features, "), got shape ", x.defined() ? x.shape() : Shape{});
   return linear(x, weight, bias, act_);
@@ -64,6 +65,7 @@ void Sequential::push_back(std::shared_ptr<Module> m) {
 }
 
 Tensor Sequential::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   Tensor h = x;
   for (auto& m : layers_) h = m->forward(h);
   return h;
@@ -72,24 +74,24 @@ Tensor Sequential::forward(const Tensor& x) {
 Dropout::Dropout(double p, Generator* gen) : p(p), gen_(gen) {
   TT_CHECK(p >= 0 && p <= 1, "Dropout: probability must be in [0, 1], got ", p);
 }
-Tensor Dropout::forward(const Tensor& x) { return functional::dropout(x, p, is_training(), gen_); }
+Tensor Dropout::forward(const Tensor& x) { TT_MODULE_SPAN(); return functional::dropout(x, p, is_training(), gen_); }
 std::string Dropout::extra_repr() const { return "p=" + fmt_double(p); }
 
-Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
+Tensor Flatten::forward(const Tensor& x) { TT_MODULE_SPAN(); return flatten(x, start_dim, end_dim); }
 std::string Flatten::extra_repr() const {
   return "start_dim=" + std::to_string(start_dim) + ", end_dim=" + std::to_string(end_dim);
 }
 
-Tensor LeakyReLU::forward(const Tensor& x) { return leaky_relu(x, negative_slope); }
+Tensor LeakyReLU::forward(const Tensor& x) { TT_MODULE_SPAN(); return leaky_relu(x, negative_slope); }
 std::string LeakyReLU::extra_repr() const { return "negative_slope=" + fmt_double(negative_slope); }
-Tensor ELU::forward(const Tensor& x) { return elu(x, alpha); }
+Tensor ELU::forward(const Tensor& x) { TT_MODULE_SPAN(); return elu(x, alpha); }
 std::string ELU::extra_repr() const { return "alpha=" + fmt_double(alpha); }
 GELU::GELU(std::string approximate) : approximate(std::move(approximate)) {
   TT_CHECK(this->approximate == "none" || this->approximate == "tanh",
            "GELU: approximate must be \"none\" or \"tanh\", got \"", this->approximate, "\"");
 }
-Tensor GELU::forward(const Tensor& x) { return gelu(x, approximate); }
-Tensor Softmax::forward(const Tensor& x) { return softmax(x, dim); }
-Tensor LogSoftmax::forward(const Tensor& x) { return log_softmax(x, dim); }
+Tensor GELU::forward(const Tensor& x) { TT_MODULE_SPAN(); return gelu(x, approximate); }
+Tensor Softmax::forward(const Tensor& x) { TT_MODULE_SPAN(); return softmax(x, dim); }
+Tensor LogSoftmax::forward(const Tensor& x) { TT_MODULE_SPAN(); return log_softmax(x, dim); }
 
 }  // namespace tt::nn

@@ -72,7 +72,10 @@ class Dropout : public Module {
 
 class Identity : public Module {
  public:
-  Tensor forward(const Tensor& x) override { return x; }
+  Tensor forward(const Tensor& x) override {
+    TT_MODULE_SPAN();
+    return x;
+  }
   std::string type_name() const override { return "Identity"; }
 };
 
@@ -89,7 +92,10 @@ class Flatten : public Module {
 #define TT_ACTIVATION_MODULE(Name, call)                              \
   class Name : public Module {                                        \
    public:                                                            \
-    Tensor forward(const Tensor& x) override { return tt::call; }     \
+    Tensor forward(const Tensor& x) override {                       \
+      TT_MODULE_SPAN();                                               \
+      return tt::call;                                                \
+    }                                                                 \
     std::string type_name() const override { return #Name; }          \
   };
 TT_ACTIVATION_MODULE(ReLU, relu(x))

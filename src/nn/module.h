@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/span.h"
 #include "core/tensor.h"
 
 namespace tt::nn {
@@ -15,6 +16,12 @@ namespace tt::nn {
 // An ordered name → tensor list (PyTorch's OrderedDict state_dict).
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 const Tensor* find_in(const StateDict& sd, const std::string& name);
+
+// Opens this module's profiler span for the rest of the enclosing forward (Note [Module attribution]
+// in core/span.h); one branch when no profiler is installed. Every forward of a Module starts with
+// it, so the profiler's per-layer view and trace nest ops inside the modules that ran them. A
+// user-defined Module without it still works; its ops are attributed to the enclosing module.
+#define TT_MODULE_SPAN() ::tt::Span tt_module_span_(::tt::SpanKind::module, this, nullptr)
 
 class Module {
  public:

@@ -26,7 +26,10 @@ void LayerNorm::reset_parameters() {
   init::zeros_(bias);
 }
 
-Tensor LayerNorm::forward(const Tensor& x) { return layer_norm(x, normalized_shape, weight, bias, eps); }
+Tensor LayerNorm::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
+  return layer_norm(x, normalized_shape, weight, bias, eps);
+}
 
 std::string LayerNorm::extra_repr() const {
   std::ostringstream os;  // PyTorch prints the shape as a Python tuple: (64,) or (2, 3)
@@ -48,7 +51,10 @@ RMSNorm::RMSNorm(int64_t size, double eps, bool affine, DType dtype)
   }
 }
 
-Tensor RMSNorm::forward(const Tensor& x) { return rms_norm(x, normalized_shape, weight, eps); }
+Tensor RMSNorm::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
+  return rms_norm(x, normalized_shape, weight, eps);
+}
 
 std::string RMSNorm::extra_repr() const {
   std::ostringstream os;

@@ -37,7 +37,10 @@ MaxPool2d::MaxPool2d(Pool2dArg kernel_size, Pool2dArg stride, Pool2dArg padding,
     : kernel_size(kernel_size), stride(stride.given ? stride : kernel_size), padding(padding), dilation(dilation),
       ceil_mode(ceil_mode) {}
 
-Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode); }
+Tensor MaxPool2d::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
+  return max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode);
+}
 
 std::string MaxPool2d::extra_repr() const {
   return "kernel_size=" + fmt_arg(kernel_size) + ", stride=" + fmt_arg(stride) + ", padding=" + fmt_arg(padding) +
@@ -50,6 +53,7 @@ AvgPool2d::AvgPool2d(Pool2dArg kernel_size, Pool2dArg stride, Pool2dArg padding,
       count_include_pad(count_include_pad) {}
 
 Tensor AvgPool2d::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   return avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad);
 }
 

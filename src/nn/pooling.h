@@ -45,7 +45,10 @@ class AvgPool2d : public Module {
 class AdaptiveAvgPool2d : public Module {
  public:
   explicit AdaptiveAvgPool2d(Pool2dArg output_size) : output_size(output_size) {}
-  Tensor forward(const Tensor& x) override { return adaptive_avg_pool2d(x, output_size); }
+  Tensor forward(const Tensor& x) override {
+    TT_MODULE_SPAN();
+    return adaptive_avg_pool2d(x, output_size);
+  }
   std::string type_name() const override { return "AdaptiveAvgPool2d"; }
   std::string extra_repr() const override;  // "output_size=1" or "output_size=(2, 3)"
   Pool2dArg output_size;
@@ -54,7 +57,10 @@ class AdaptiveAvgPool2d : public Module {
 class Dropout2d : public Module {
  public:
   explicit Dropout2d(double p = 0.5, Generator* gen = nullptr);
-  Tensor forward(const Tensor& x) override { return functional::dropout2d(x, p, is_training(), gen_); }
+  Tensor forward(const Tensor& x) override {
+    TT_MODULE_SPAN();
+    return functional::dropout2d(x, p, is_training(), gen_);
+  }
   std::string type_name() const override { return "Dropout2d"; }
   std::string extra_repr() const override;  // "p=0.5, inplace=False"
   double p;

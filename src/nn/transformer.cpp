@@ -74,6 +74,7 @@ FeedForward::FeedForward(int64_t d, int64_t h, MlpKind k, bool bias, Generator* 
 }
 
 Tensor FeedForward::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   Tensor a = fc->forward(x);  // GELU: (B, T, h) activated; SwiGLU: (B, T, 2h) = [gate | up]
   if (kind == MlpKind::SwiGLU) a = mul(silu(a.narrow(-1, 0, hidden)), a.narrow(-1, hidden, hidden));
   return proj->forward(a);
@@ -93,6 +94,7 @@ TransformerBlock::TransformerBlock(const GPTConfig& c, Generator* gen, DType dty
 }
 
 Tensor TransformerBlock::forward(const Tensor& x) {
+  TT_MODULE_SPAN();
   Tensor a = attn->forward(norm1->forward(x));
   Tensor h = add(x, drop ? drop->forward(a) : a);
   Tensor m = mlp->forward(norm2->forward(h));
@@ -100,6 +102,7 @@ Tensor TransformerBlock::forward(const Tensor& x) {
 }
 
 Tensor TransformerBlock::forward_cached(const Tensor& x, KVCache& cache, int64_t layer) {
+  TT_MODULE_SPAN();
   Tensor h = add(x, attn->forward_cached(norm1->forward(x), cache, layer));
   return add(h, mlp->forward(norm2->forward(h)));
 }
@@ -139,12 +142,14 @@ Tensor GPT::logits(const Tensor& x) {
 }
 
 Tensor GPT::forward(const Tensor& ids) {
+  TT_MODULE_SPAN();
   Tensor x = embed(ids, 0);
   for (auto& b : blocks) x = b->forward(x);
   return logits(x);
 }
 
 Tensor GPT::forward_cached(const Tensor& ids, KVCache& cache) {
+  TT_MODULE_SPAN();
   TT_CHECK(cache.n_layers() == config.n_layers, "GPT: the cache has ", cache.n_layers(), " layers, the model ",
            config.n_layers);
   NoGradGuard no_grad;

@@ -45,7 +45,10 @@
   /* transformer (ops/attention, ops/rms_norm, ops/rope) */                \
   X(scaled_dot_product_attention, true) X(attention_backward, false)       \
   X(rms_norm, true) X(rms_norm_backward, false)                            \
-  X(rope, true) X(rope_backward, false)
+  X(rope, true) X(rope_backward, false)                                    \
+  /* not an op of the graph: one optimizer update of one parameter (optim/), */ \
+  /* reported through the same hook so the profiler prices the step */     \
+  X(optimizer_step, false)
 
 namespace tt::ops {
 

@@ -26,6 +26,7 @@ struct OpEvent {
   const Tensor* inputs[4];
   int num_inputs;
   const Tensor* output;
+  const char* label = nullptr;  // a finer name where the OpId is generic ("AdamW" for optimizer_step)
 };
 
 using OpObserver = void (*)(const OpEvent& ev, void* ctx);
@@ -48,9 +49,10 @@ class OpTimer {
  public:
   explicit OpTimer(OpId id) : id_(id), start_(g_op_observer ? now_ns() : 0) {}
   template <typename CostFn>
-  void done(const Tensor& out, CostFn&& cost, std::initializer_list<const Tensor*> inputs) {
+  void done(const Tensor& out, CostFn&& cost, std::initializer_list<const Tensor*> inputs,
+            const char* label = nullptr) {
     if (!g_op_observer) return;
-    OpEvent ev{id_, in_backward_pass(), cost(), start_, now_ns(), {}, 0, &out};
+    OpEvent ev{id_, in_backward_pass(), cost(), start_, now_ns(), {}, 0, &out, label};
     for (const Tensor* t : inputs)
       if (ev.num_inputs < 4) ev.inputs[ev.num_inputs++] = t;
     g_op_observer(ev, g_op_observer_ctx);

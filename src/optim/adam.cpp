@@ -93,4 +93,10 @@ void Adam::update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st,
   });
 }
 
+// Per element: m = β1·m + (1−β1)·g (3), v = β2·v + (1−β2)·g² (4), denominator √v/√bc2 + ε (3),
+// p − (lr/bc1)·m/denominator (3), weight decay (2; coupled or decoupled).
+double Adam::flops_per_element(const Options& o) const {
+  return 13 + (o.at("weight_decay") != 0 ? 2 : 0) + (o.at("amsgrad") != 0 ? 1 : 0);
+}
+
 }  // namespace tt::optim

@@ -38,7 +38,9 @@ void Optimizer::step() {
       if (grad.defined()) {
         TT_CHECK(grad.shape() == p.shape(), name_, ": gradient shape ", grad.shape(), " differs from parameter ", p.shape());
         Tensor gc = contiguous(grad.dtype() == p.dtype() ? grad : grad.to(p.dtype()));
+        ops::OpTimer timer(ops::OpId::optimizer_step);
         update(p, gc, state_[i], ++steps_[i], g.options);
+        timer.done(p, [&] { return update_cost(p, state_[i], g.options); }, {&gc}, name_.c_str());
       }
       ++i;
     }
@@ -115,6 +117,14 @@ void Optimizer::load_state_dict(const OptimizerState& st) {
   }
   state_ = std::move(state);
   steps_ = std::move(steps);
+}
+
+ops::Cost Optimizer::update_cost(const Tensor& p, const std::map<std::string, Tensor>& state,
+                                const Options& o) const {
+  double state_bytes = 0;
+  for (const auto& [k, v] : state) state_bytes += ops::bytes_of(v);
+  double n = static_cast<double>(p.numel());
+  return {flops_per_element(o) * n, 2 * ops::bytes_of(p) + state_bytes, ops::bytes_of(p) + state_bytes};
 }
 
 int64_t Optimizer::state_bytes() const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/module.h"
+#include "ops/op_record.h"
 
 namespace tt::optim {
 
@@ -48,11 +49,16 @@ class Optimizer {
   // Updates one parameter (contiguous p and g) with its state slot and group options.
   virtual void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& state, int64_t step,
                       const Options& o) = 0;
+  // FLOPs of one update per parameter element (the profiler's cost; a multiply-add counts 2).
+  virtual double flops_per_element(const Options& o) const = 0;
   // Creates zeroed state tensors for p on its first step.
   Tensor& state_tensor(std::map<std::string, Tensor>& state, const std::string& key, const Tensor& like,
                        double fill = 0.0);
 
  private:
+  // The declared cost of one update: reads p, g and every state tensor, writes p and the state.
+  ops::Cost update_cost(const Tensor& p, const std::map<std::string, Tensor>& state, const Options& o) const;
+
   std::vector<ParamGroup> groups_;
   std::string name_;
   std::vector<std::map<std::string, Tensor>> state_;  // per parameter, in group order
@@ -69,6 +75,7 @@ class SGD : public Optimizer {
 
  protected:
   void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, int64_t step, const Options& o) override;
+  double flops_per_element(const Options& o) const override;
 };
 
 class Adam : public Optimizer {
@@ -79,6 +86,7 @@ class Adam : public Optimizer {
 
  protected:
   void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, int64_t step, const Options& o) override;
+  double flops_per_element(const Options& o) const override;
   bool adamw_;
 };
 
@@ -97,6 +105,7 @@ class RMSprop : public Optimizer {
 
  protected:
   void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, int64_t step, const Options& o) override;
+  double flops_per_element(const Options& o) const override;
 };
 
 class Adagrad : public Optimizer {
@@ -107,6 +116,7 @@ class Adagrad : public Optimizer {
 
  protected:
   void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, int64_t step, const Options& o) override;
+  double flops_per_element(const Options& o) const override;
 };
 
 // Gradient clipping over all parameters' grads together. Returns the total norm before clipping.

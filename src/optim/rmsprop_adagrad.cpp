@@ -89,4 +89,17 @@ void Adagrad::update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& 
   });
 }
 
+// Per element: sq = α·sq + (1−α)·g² (4), √sq + ε (2), p − lr·g/avg (3); centered g_avg (3 + 1),
+// momentum (3), weight decay (2).
+double RMSprop::flops_per_element(const Options& o) const {
+  double f = 9;
+  if (o.at("centered") != 0) f += 4;
+  if (o.at("momentum") != 0) f += 3;
+  if (o.at("weight_decay") != 0) f += 2;
+  return f;
+}
+
+// Per element: sum += g² (2), √sum + ε (2), p − clr·g/… (3), weight decay (2).
+double Adagrad::flops_per_element(const Options& o) const { return 7 + (o.at("weight_decay") != 0 ? 2 : 0); }
+
 }  // namespace tt::optim

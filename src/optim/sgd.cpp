@@ -54,4 +54,12 @@ void SGD::update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& st, 
   });
 }
 
+// Per element: p − lr·d (2), weight decay g + λp (2), momentum μ·buf + (1−τ)·d (4), Nesterov d + μ·buf (2).
+double SGD::flops_per_element(const Options& o) const {
+  double f = 2;
+  if (o.at("weight_decay") != 0) f += 2;
+  if (o.at("momentum") != 0) f += 4 + (o.at("nesterov") != 0 ? 2 : 0);
+  return f;
+}
+
 }  // namespace tt::optim

@@ -5,6 +5,8 @@
 //   index_add(x, d, idx, src): x with src[.., i, ..] added at idx[i] backward: (g, index_select(g, d, idx))
 // Every index is bounds-checked in the op (kernels assume valid indices). Cost: 0 FLOPs for the
 // selects, one FLOP per added element; bytes as read and written.
+#include <cstring>
+
 #include "core/node.h"
 #include "ops/copy/copy_cpu.h"
 #include "ops/op_record.h"
@@ -106,6 +108,45 @@ struct AddAtBackward : Node {  // scatter_add and index_add
   const char* name() const override { return scatter ? "ScatterAddBackward0" : "IndexAddBackward0"; }
 };
 
+// Note [Row kernels]: index_select and index_add move whole slices — for an embedding, rows of d
+// floats. On contiguous tensors, seen as (outer, n, inner) around dim d, each slice is one block
+// of `inner` elements: copied or added directly instead of through a view and a tensor op per
+// index (which cost ~0.3 µs each: 1.2 ms for a GPT batch's 4096 tokens, against ~0.1 ms here).
+struct Blocks {
+  int64_t outer = 1, inner = 1;
+};
+Blocks blocks_around(const Shape& s, int d) {
+  Blocks b;
+  for (int i = 0; i < d; ++i) b.outer *= s[i];
+  for (int i = d + 1; i < static_cast<int>(s.size()); ++i) b.inner *= s[i];
+  return b;
+}
+
+// out (outer, k, inner) = x (outer, n, inner) at rows ip[0..k).
+void select_rows(Tensor& out, const Tensor& x, int d, const int64_t* ip, int64_t k) {
+  Blocks b = blocks_around(x.shape(), d);
+  const int64_t n = x.shape()[d], es = x.element_size(), row = b.inner * es;
+  const char* src = static_cast<const char*>(x.raw_data());
+  char* dst = static_cast<char*>(out.raw_data());
+  for (int64_t o = 0; o < b.outer; ++o)
+    for (int64_t i = 0; i < k; ++i) std::memcpy(dst + (o * k + i) * row, src + (o * n + ip[i]) * row, row);
+}
+
+// out (outer, n, inner) += src (outer, k, inner) at rows ip[0..k), in index order (deterministic).
+template <typename T>
+void add_rows(Tensor& out, const Tensor& src, int d, const int64_t* ip, int64_t k) {
+  Blocks b = blocks_around(out.shape(), d);
+  const int64_t n = out.shape()[d];
+  T* dst = out.data_ptr<T>();
+  const T* s = src.data_ptr<T>();
+  for (int64_t o = 0; o < b.outer; ++o)
+    for (int64_t i = 0; i < k; ++i) {
+      T* __restrict r = dst + (o * n + ip[i]) * b.inner;
+      const T* __restrict a = s + (o * k + i) * b.inner;
+      for (int64_t j = 0; j < b.inner; ++j) r[j] += a[j];
+    }
+}
+
 void check_gather_shapes(const Tensor& x, const Tensor& idx, int d, const char* op, const Tensor* src) {
   TT_CHECK(idx.dim() == x.dim(), op, ": index must have as many dims as the input: index ", idx.shape(), " vs input ",
            x.shape());
@@ -131,7 +172,9 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   out_shape[d] = idx.numel();
   Tensor out = empty(out_shape, x.dtype());
   const int64_t* ip = idx.data_ptr<int64_t>();
-  {
+  if (xx.is_contiguous()) {
+    select_rows(out, xx, d, ip, idx.numel());  // Note [Row kernels]
+  } else {
     NoGradGuard ng;
     for (int64_t i = 0; i < idx.numel(); ++i) kernels::copy_cpu(select(out, d, i), select(xx, d, ip[i]));
   }
@@ -199,7 +242,10 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
   ops::OpTimer timer(ops::OpId::index_add);
   Tensor out = clone(x.detach());
   const int64_t* ip = idx.data_ptr<int64_t>();
-  {
+  if (x.dim() > 0 && x.dtype() != kBool) {  // Note [Row kernels]; out is a fresh contiguous clone
+    Tensor s = contiguous(src.detach());
+    TT_DISPATCH_NUMERIC(x.dtype(), "index_add", [&]<typename T>() { add_rows<T>(out, s, d, ip, idx.numel()); });
+  } else {
     NoGradGuard ng;
     for (int64_t i = 0; i < idx.numel(); ++i) {
       Tensor row = select(out, d, ip[i]);

@@ -1,0 +1,172 @@
+// tito profile MODEL: profiles a milestone model (mlp, cnn, gpt) or a saved GPT model file for a few
+// steps and prints the step in Iron Law terms, the per-op table on this machine's roofline, the
+// per-module view and memory by category; writes a Chrome trace and an SVG roofline on request.
+// Thin: recording is profile/profiler.h, running profile/session.h, the tables profile/report.h.
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "apps/tito/commands.h"
+#include "core/parallel.h"
+#include "io/checkpoint.h"
+#include "io/model_file.h"
+#include "milestones/milestone.h"
+#include "nn/functional.h"
+#include "optim/optimizer.h"
+#include "profile/report.h"
+#include "profile/roofline_svg.h"
+#include "profile/session.h"
+#include "profile/trace.h"
+#include "tinytorch.h"
+
+namespace tito {
+namespace {
+
+struct ProfileArgs {
+  std::string model, weights, trace, svg;
+  bool train = false, json = false, by_op = false;
+  int64_t batch = 0, seq = 0;
+  int steps = 3, warmup = 2, threads = 0, top = 25;
+};
+
+// The model under profile with its batch and loss. Holds whatever owns the model.
+struct Target {
+  std::string name;
+  std::shared_ptr<tt::nn::Module> module;
+  std::unique_ptr<tt::nn::GPT> gpt;
+  tt::profile::Workload w;
+  std::string shape_note;
+};
+
+void image_target(Target& t, std::shared_ptr<tt::nn::Sequential> m, const ProfileArgs& a) {
+  int64_t B = a.batch > 0 ? a.batch : 64;
+  if (!a.weights.empty()) tt::io::load_checkpoint(a.weights, *m, nullptr, nullptr);
+  t.module = m;
+  t.w.model = m.get();
+  t.w.input = tt::randn(tt::Shape{B, 1, 28, 28});  // a Fashion-MNIST-sized batch; the values do not change the cost
+  tt::Tensor y = tt::randint(0, 10, tt::Shape{B});
+  t.w.loss = [y](const tt::Tensor& out) { return tt::cross_entropy(out, y); };
+  t.shape_note = fmt::format("batch {}, input [{}, 1, 28, 28]", B, B);
+}
+
+void gpt_target(Target& t, std::unique_ptr<tt::nn::GPT> gpt, const ProfileArgs& a) {
+  const tt::nn::GPTConfig& c = gpt->config;
+  int64_t B = a.batch > 0 ? a.batch : 32, T = a.seq > 0 ? a.seq : c.context;
+  if (T > c.context) throw tt::Error(fmt::format("profile: --seq {} exceeds the model's context {}", T, c.context));
+  tt::Tensor ids = tt::randint(0, c.vocab_size, tt::Shape{B, T});
+  tt::Tensor y = tt::randint(0, c.vocab_size, tt::Shape{B * T});
+  int64_t V = c.vocab_size;
+  t.w.model = gpt.get();
+  t.w.input = ids;
+  t.w.loss = [y, V](const tt::Tensor& logits) { return tt::cross_entropy(logits.reshape(tt::Shape{-1, V}), y); };
+  t.gpt = std::move(gpt);
+  t.shape_note = fmt::format("batch {}, sequence {} (context {}, vocabulary {})", B, T, c.context, V);
+}
+
+Target make_target(const ProfileArgs& a) {
+  Target t;
+  t.name = a.model;
+  tt::Generator g(0);
+  if (a.model == "mlp" || a.model == "cnn") {
+    image_target(t, a.model == "mlp" ? tt::milestones::mlp_model(&g) : tt::milestones::lenet_model(&g), a);
+  } else if (a.model == "gpt") {
+    if (!a.weights.empty()) throw tt::Error("profile: --weights is for mlp and cnn; pass a GPT model file as MODEL");
+    gpt_target(t, std::make_unique<tt::nn::GPT>(tt::milestones::kjv_gpt_config(65), &g), a);
+  } else if (std::filesystem::exists(a.model)) {
+    gpt_target(t, tt::io::load_gpt(a.model).model, a);
+  } else {
+    throw tt::Error(fmt::format("profile: unknown model \"{}\" (expected mlp, cnn, gpt or a GPT model file)", a.model));
+  }
+  return t;
+}
+
+// The ceilings for this thread count: the cache when it fits (the 1-thread roofs are valid for any
+// cached probe of this CPU), else a fresh probe (a few seconds, then cached).
+tt::hw::Ceilings machine_ceilings(int threads) {
+  if (auto c = tt::hw::load_cache(); c && c->cpu == tt::hw::cpu_model() && (threads == 1 || c->threads == threads))
+    return *c;
+  std::cerr << "profile: measuring this machine's ceilings (tito hw probe; cached afterwards)\n";
+  return tt::hw::ceilings();
+}
+
+void write_outputs(const ProfileArgs& a, const tt::profile::Profiler& p, const std::vector<tt::profile::OpStat>& rows,
+                   const tt::profile::Roof& roof, const std::string& title) {
+  if (!a.trace.empty()) {
+    tt::profile::write_chrome_trace(a.trace, p, "tito profile " + a.model);
+    std::cerr << "trace: " << a.trace << " (open in ui.perfetto.dev or chrome://tracing)\n";
+  }
+  if (!a.svg.empty()) {
+    tt::profile::RooflinePlotOptions o;
+    o.title = title;
+    tt::profile::write_roofline_svg(a.svg, rows, roof, o);
+    std::cerr << "roofline: " << a.svg << "\n";
+  }
+}
+
+void run_profile(const ProfileArgs& a) {
+  if (a.threads > 0) tt::set_num_threads(a.threads);
+  tt::manual_seed(0);
+  Target t = make_target(a);
+  tt::profile::Workload& w = t.w;
+  std::unique_ptr<tt::optim::Optimizer> opt;
+  if (a.train) opt = std::make_unique<tt::optim::AdamW>(w.model->parameters(), tt::optim::Options{{"lr", 1e-3}});
+  tt::profile::Profiler p;
+  tt::profile::RunResult run = tt::profile::run_profiled(p, w, opt.get(), {a.train, a.warmup, a.steps});
+
+  int threads = tt::get_num_threads();
+  tt::profile::Roof roof = tt::profile::roof_for(machine_ceilings(threads), threads);
+  tt::profile::OpTableOptions to;
+  to.by_shape = !a.by_op;
+  auto rows = tt::profile::op_table(p, roof, to);
+  auto modules = tt::profile::module_table(p);
+  auto memory = tt::profile::memory_breakdown(p, *w.model, opt.get());
+  double step = run.median_step_ns();
+  auto summary = tt::profile::summarize(rows, roof, step, a.steps);
+  std::string title = fmt::format("{} {} — {}, {} thread{}", a.model, a.train ? "training step" : "inference",
+                                  t.shape_note, threads, threads == 1 ? "" : "s");
+  double all_steps = step * a.steps;  // "% of step" over the recorded steps
+
+  std::cout << fmt::format("profile: {} ({}, {} parameters), {}\n", a.model, w.model->type_name(),
+                           w.model->num_parameters(), title);
+  std::cout << fmt::format("{} recorded steps after {} warm-up; median step below\n\n", a.steps, a.warmup);
+  std::cout << tt::profile::format_summary(summary) << "\n";
+  std::cout << tt::profile::format_op_table(rows, all_steps, roof, a.top) << "\n";
+  std::cout << tt::profile::format_module_table(modules, all_steps) << "\n";
+  std::cout << tt::profile::format_memory(memory);
+  write_outputs(a, p, rows, roof, title);
+  if (a.json) {
+    nlohmann::ordered_json j = {{"model", a.model}, {"train", a.train}, {"threads", threads}, {"steps", a.steps},
+                                {"roof", {{"peak_gflops", roof.peak_gflops}, {"bandwidth_gbs", roof.bandwidth_gbs}}},
+                                {"summary", tt::profile::summary_json(summary)}, {"memory", tt::profile::memory_json(memory)}};
+    j["ops"] = nlohmann::ordered_json::array();
+    for (const auto& r : rows) j["ops"].push_back(tt::profile::op_stat_json(r));
+    j["modules"] = nlohmann::ordered_json::array();
+    for (const auto& m : modules) j["modules"].push_back(tt::profile::module_stat_json(m));
+    std::cout << j.dump() << "\n";
+  }
+}
+
+}  // namespace
+
+void add_profile(CLI::App& app) {
+  auto* cmd = app.add_subcommand("profile", "profile a model: per-op roofline table, per-module view, memory, trace");
+  static ProfileArgs a;
+  cmd->add_option("model", a.model, "mlp | cnn | gpt (the milestones' models) or a GPT model file")->required();
+  cmd->add_flag("--train", a.train, "profile training steps (forward, backward, AdamW); default inference");
+  cmd->add_option("--batch", a.batch, "batch size (default 64 for mlp/cnn, 32 for gpt)")->check(CLI::PositiveNumber);
+  cmd->add_option("--seq", a.seq, "gpt: sequence length (default the context)")->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", a.steps, "recorded steps (default 3)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--warmup", a.warmup, "unrecorded steps first (default 2)")->check(CLI::Range(0, 1000));
+  cmd->add_option("--threads", a.threads, "threads (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->add_option("--weights", a.weights, "mlp/cnn: load a checkpoint (tito's trainer) into the model first");
+  cmd->add_option("--trace", a.trace, "write a Chrome trace / Perfetto JSON file");
+  cmd->add_option("--svg", a.svg, "write this machine's roofline with each op placed on it (SVG)");
+  cmd->add_option("--top", a.top, "rows of the op table (0 = all; default 25)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--by-op", a.by_op, "one row per op and pass instead of per shape");
+  cmd->add_flag("--json", a.json, "last line of stdout is a JSON object with every table");
+  cmd->callback([] { run_profile(a); });
+}
+
+}  // namespace tito
