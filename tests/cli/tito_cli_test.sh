@@ -103,4 +103,22 @@ check "generate from a non-model file" 1 "$tito" generate --checkpoint "$tokdir/
 printf '%s' "$out" | grep -q "$tokdir/corpus.txt" || { echo "FAIL generate non-model: file not named: $out"; fail=1; }
 check "generate with a symbol outside the vocabulary" 1 "$tito" generate --checkpoint "$tokdir/gpt.safetensors" --prompt "Zq"
 check "generate from a tokenizer file" 1 "$tito" generate --checkpoint "$tokdir/char.tok" --prompt a
+# profile: tables, --json, a trace that parses and an SVG, for a milestone model and a saved GPT.
+export TT_HW_CACHE="$hwdir/hw.json"  # the 1-thread ceilings probed above: no re-probe
+last=$("$tito" profile mlp --train --steps 1 --warmup 1 --threads 1 --trace "$tokdir/t.json" --svg "$tokdir/r.svg" --json 2>/dev/null | tail -n 1)
+if python3 -c 'import json,sys; j=json.loads(sys.argv[1]); t=json.load(open(sys.argv[2])); assert j["model"]=="mlp" and j["ops"] and j["modules"] and j["memory"]["peak"]>0 and j["summary"]["step_us"]>0; assert any(e["ph"]=="X" for e in t["traceEvents"])' "$last" "$tokdir/t.json" &&
+   head -c 200 "$tokdir/r.svg" | grep -q "<svg"; then
+  echo "ok   profile mlp --train --json --trace --svg"
+else
+  echo "FAIL profile mlp: last line $last"
+  fail=1
+fi
+check "profile cnn inference" 0 "$tito" profile cnn --steps 1 --warmup 0 --threads 1 --batch 4
+check "profile a saved GPT" 0 "$tito" profile "$tokdir/gpt.safetensors" --train --steps 1 --warmup 0 --threads 1
+check "profile an unknown model" 1 "$tito" profile nonesuch
+printf '%s' "$out" | grep -q 'unknown model "nonesuch"' || { echo "FAIL profile unknown: message: $out"; fail=1; }
+check "profile gpt beyond its context" 1 "$tito" profile gpt --seq 1000 --threads 1
+check "profile a non-model file" 1 "$tito" profile "$tokdir/corpus.txt"
+printf '%s' "$out" | grep -q "$tokdir/corpus.txt" || { echo "FAIL profile non-model: file not named: $out"; fail=1; }
+check "profile --steps 0" 2 "$tito" profile mlp --steps 0
 exit $fail
