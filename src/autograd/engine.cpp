@@ -29,9 +29,20 @@ void accumulate_leaf(TensorImpl* leaf, Tensor g) {
   }
 }
 
+// A node's incoming gradients are summed as they arrive. When the running sum is a tensor nothing
+// else holds (a fresh add from an earlier arrival, or a backward output no one kept) it is added
+// to in place, saving an allocation and a pass over memory per extra use of a tensor (residual
+// streams: every block's input is used twice). Same values either way: a + b in the same order.
 void add_to_node(Node* n, const Tensor& g) {
-  if (!n->grad_accum.defined()) n->grad_accum = g;
-  else n->grad_accum = add(n->grad_accum, g);
+  Tensor& acc = n->grad_accum;
+  if (!acc.defined()) {
+    acc = g;
+    return;
+  }
+  bool owned = acc.impl_ptr().use_count() == 1 && acc.storage().use_count() == 1 && acc.is_contiguous() &&
+               acc.offset() == 0 && !acc.requires_grad() && acc.shape() == g.shape() && acc.dtype() == g.dtype();
+  if (owned) acc.add_(g);
+  else acc = add(acc, g);
 }
 
 // Counts, for every node reachable from root, how many edges point at it. Returns the nodes (owning:
