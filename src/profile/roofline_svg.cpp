@@ -63,7 +63,7 @@ std::string decade_label(int e) {
 void check_roof(const Roof& r, const char* which) {
   // Beyond 1e±30 the axes would span hundreds of decades: no probe measures such a machine.
   auto ok = [](double v) { return std::isfinite(v) && v >= 1e-30 && v <= 1e30; };
-  TT_CHECK(true, "roofline_svg: ", which,
+  TT_CHECK(ok(r.peak_gflops) && ok(r.bandwidth_gbs), "roofline_svg: ", which,
            " roof needs a finite positive peak and bandwidth, got peak ", r.peak_gflops,
            " GFLOP/s and bandwidth ", r.bandwidth_gbs, " GB/s; run `tito hw probe` first?");
 }
@@ -120,10 +120,11 @@ void render_axes(std::string& out, const RooflineFrame& f) {
         if (axis == 1) grid_line(out, f.left, f.py(v), f.right, f.py(v), colour);
       }
       if (((e % every) + every) % every != 0) continue;
-      if (axis == 0) text(out, f.px(std::pow(10.0, e)), f.bottom + 18, decade_label(e),
-                          " text-anchor=\"middle\"");
-      if (axis == 1) text(out, f.left - 6, f.py(std::pow(10.0, e)) + 4, decade_label(e),
-                          " text-anchor=\"end\"");
+      if (axis == 0)
+        text(out, f.px(std::pow(10.0, e)), f.bottom + 18, decade_label(e),
+             " text-anchor=\"middle\"");
+      if (axis == 1)
+        text(out, f.left - 6, f.py(std::pow(10.0, e)) + 4, decade_label(e), " text-anchor=\"end\"");
     }
   }
   out += "<rect x=\"" + num(f.left) + "\" y=\"" + num(f.top) + "\" width=\"" +
@@ -165,10 +166,9 @@ void render_roof(std::string& out, const Roof& r, const RooflineFrame& f, int sl
   // The bandwidth label rides the sloped segment, the two roofs' labels at different points.
   const double t = slot == 0 ? 0.3 : 0.6, mx = ax + t * (rx - ax), my = ay + t * (ry - ay);
   const double angle = std::atan2(ry - ay, rx - ax) * 180 / std::numbers::pi;
-  text(out, mx, my - 5,
-       "triad " + sig3(r.bandwidth_gbs) + " GB/s" + thread_suffix(r, suffix),
-       " text-anchor=\"middle\" transform=\"rotate(" + num(angle) + " " + num(mx) + " " +
-           num(my) + ")\"" + fill);
+  text(out, mx, my - 5, "triad " + sig3(r.bandwidth_gbs) + " GB/s" + thread_suffix(r, suffix),
+       " text-anchor=\"middle\" transform=\"rotate(" + num(angle) + " " + num(mx) + " " + num(my) +
+           ")\"" + fill);
   const bool right_half = rx > (f.left + f.right) / 2;
   text(out, right_half ? rx - 4 : rx + 4, f.bottom - 6 - 14 * slot,
        "ridge " + sig3(ridge) + " FLOP/B", (right_half ? " text-anchor=\"end\"" : "") + fill);
@@ -180,8 +180,8 @@ double radius(double ns, double max_ns) {
 
 std::string display_name(const OpStat& s) { return s.backward ? s.name + " (bwd)" : s.name; }
 
-void render_points(std::string& out, const std::vector<Point>& pts,
-                   const std::vector<OpStat>& ops, const RooflineFrame& f, double max_ns) {
+void render_points(std::string& out, const std::vector<Point>& pts, const std::vector<OpStat>& ops,
+                   const RooflineFrame& f, double max_ns) {
   for (const Point& p : pts) {  // sorted by time, descending: small circles drawn on top
     const OpStat& s = ops[p.row];
     const int k = static_cast<int>(p.pass);
@@ -205,9 +205,8 @@ struct Box {
 
 // Names the first `top` points (the costliest) beside their circles: right, left, above or
 // below, whichever first neither overlaps an earlier label nor leaves the plot.
-void render_labels(std::string& out, const std::vector<Point>& pts,
-                   const std::vector<OpStat>& ops, const RooflineFrame& f, double max_ns,
-                   int top) {
+void render_labels(std::string& out, const std::vector<Point>& pts, const std::vector<OpStat>& ops,
+                   const RooflineFrame& f, double max_ns, int top) {
   std::vector<Box> taken;
   const Box plot{f.left, f.top, f.right, f.bottom};
   for (std::size_t i = 0; i < pts.size() && static_cast<int>(i) < top; ++i) {
@@ -225,13 +224,14 @@ void render_labels(std::string& out, const std::vector<Point>& pts,
     for (int k = 0; k < 4; ++k) {
       const Box b{sides[k][2], sides[k][1] - h + 2, sides[k][2] + w, sides[k][1] + 2};
       const bool inside = b.x0 >= plot.x0 && b.x1 <= plot.x1 && b.y0 >= plot.y0 && b.y1 <= plot.y1;
-      if (inside && std::none_of(taken.begin(), taken.end(),
-                                 [&](const Box& t) { return t.overlaps(b); })) {
+      if (inside &&
+          std::none_of(taken.begin(), taken.end(), [&](const Box& t) { return t.overlaps(b); })) {
         pick = k;
         break;
       }
     }
-    taken.push_back({sides[pick][2], sides[pick][1] - h + 2, sides[pick][2] + w, sides[pick][1] + 2});
+    taken.push_back(
+        {sides[pick][2], sides[pick][1] - h + 2, sides[pick][2] + w, sides[pick][1] + 2});
     text(out, std::clamp(sides[pick][0], 2.0, kWidth - 2), sides[pick][1], name,
          std::string(anchors[pick]) + " font-size=\"11\" fill=\"#222222\"");
   }
@@ -254,16 +254,15 @@ void render_legend(std::string& out, const std::vector<Point>& pts, const Roof& 
     y += 20;
   }
   auto roof_entry = [&](const std::string& label, const char* style) {
-    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {}/>\n", num(x),
-                       num(y - 4), num(x + 20), num(y - 4), style);
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {}/>\n", num(x), num(y - 4),
+                       num(x + 20), num(y - 4), style);
     text(out, x + 26, y, label, "");
     y += 20;
   };
   roof_entry("roofline" + thread_suffix(roof, true), "stroke=\"#333333\" stroke-width=\"2\"");
   if (o.second_roof) {
-    const std::string label = o.second_label.empty()
-                                  ? "roofline" + thread_suffix(*o.second_roof, true)
-                                  : o.second_label;
+    const std::string label =
+        o.second_label.empty() ? "roofline" + thread_suffix(*o.second_roof, true) : o.second_label;
     roof_entry(label, "stroke=\"#888888\" stroke-width=\"1.5\" stroke-dasharray=\"7 4\"");
   }
   if (!pts.empty()) {
@@ -307,7 +306,8 @@ std::vector<Point> points_in(const std::vector<OpStat>& ops, const RooflineFrame
     }
   }
   // Stable, so equal times keep the table's order and the output is deterministic.
-  std::stable_sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.ns > b.ns; });
+  std::stable_sort(pts.begin(), pts.end(),
+                   [](const Point& a, const Point& b) { return a.ns > b.ns; });
   return pts;
 }
 
@@ -382,7 +382,8 @@ std::string render_roofline_svg(const std::vector<OpStat>& ops, const Roof& roof
   out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"white\"/>\n",
                      num(kWidth), num(h));
   if (!o.title.empty()) {
-    text(out, kWidth / 2, 28, o.title, " text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
+    text(out, kWidth / 2, 28, o.title,
+         " text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\"");
   }
   render_axes(out, f);
   // The second (e.g. 1-thread) roof first, so the primary one is drawn over it.

@@ -30,10 +30,10 @@ Pass pass_of(const OpStat& s);
 // squash the plot; points beyond are counted in the footnote). Exposed so tests can check
 // where a point lands.
 struct RooflineFrame {
-  int x_lo = -2, x_hi = 3, y_lo = -1, y_hi = 3;  // decade exponents
+  int x_lo = -2, x_hi = 3, y_lo = -1, y_hi = 3;     // decade exponents
   double left = 0, top = 0, right = 1, bottom = 1;  // plot rectangle in pixels (top < bottom)
-  double px(double intensity) const;  // pixel x of an intensity (FLOP/byte)
-  double py(double gflops) const;     // pixel y of a rate (GFLOP/s)
+  double px(double intensity) const;                // pixel x of an intensity (FLOP/byte)
+  double py(double gflops) const;                   // pixel y of a rate (GFLOP/s)
   bool contains(double intensity, double gflops) const;
 };
 RooflineFrame roofline_frame(const std::vector<OpStat>& ops, const Roof& roof,
@@ -41,9 +41,9 @@ RooflineFrame roofline_frame(const std::vector<OpStat>& ops, const Roof& roof,
 
 // The SVG document. An op is drawn when flops, bytes and total_ns are finite and > 0; it sits at
 // (s.intensity, s.gflops), or at (flops / bytes, flops / total_ns) where those fields are not
-// finite and positive (a row not made by op_table). The rest are counted, with their share of the time, in a
-// footnote. Circle ids are "op-<row index>". Throws tt::Error if a roof's peak or bandwidth is
-// not finite and positive.
+// finite and positive (a row not made by op_table). The rest are counted, with their share of the
+// time, in a footnote. Circle ids are "op-<row index>". Throws tt::Error if a roof's peak or
+// bandwidth is not finite and positive.
 std::string render_roofline_svg(const std::vector<OpStat>& ops, const Roof& roof,
                                 const RooflinePlotOptions& o = {});
 

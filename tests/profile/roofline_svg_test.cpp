@@ -181,23 +181,33 @@ TEST(RooflineSvg, AxesAreDecadesCoveringRoofsAndData) {
   EXPECT_EQ(f.y_lo, -1);  // 0.1 .. 2 × 216 -> 1000 GFLOP/s
   EXPECT_EQ(f.y_hi, 3);
   // Data widens the axes: an op at 1e4 FLOP/B and 3000 GFLOP/s, another at 0.002 GFLOP/s.
-  const RooflineFrame g = roofline_frame(
-      {op("matmul", false, 3e12, 3e8, 1e9), op("add", false, 2e6, 4e8, 1e9)}, kRoof);
+  const RooflineFrame g =
+      roofline_frame({op("matmul", false, 3e12, 3e8, 1e9), op("add", false, 2e6, 4e8, 1e9)}, kRoof);
   EXPECT_EQ(g.x_lo, -3);  // intensity 2e6 / 4e8 = 0.005
   EXPECT_EQ(g.x_hi, 4);
   EXPECT_EQ(g.y_lo, -3);
   EXPECT_EQ(g.y_hi, 4);
-  // A huge ridge (fast compute, slow memory) keeps a decade of flat roof on the right.
+  // A huge ridge (fast compute, slow memory) keeps a decade of flat roof on the right; the peak
+  // stays at least 2x below the top, room for its label.
   EXPECT_EQ(roofline_frame({}, Roof{1e5, 1, 1}).x_hi, 6);
+  EXPECT_EQ(roofline_frame({}, Roof{600, 20, 1}).y_hi, 4);
+  // Absurd data widens the axes by at most 6 decades beyond what the roofs need.
+  const RooflineFrame h = roofline_frame(
+      {op("a", false, 1e150, 1e-10, 1e-10), op("b", false, 1e-200, 1e100, 1e100)}, kRoof);
+  EXPECT_EQ(h.x_lo, -8);
+  EXPECT_EQ(h.x_hi, 9);
+  EXPECT_EQ(h.y_lo, -7);
+  EXPECT_EQ(h.y_hi, 9);  // 2 × 216 -> 10^3, then 6 more
   const std::string svg = render_roofline_svg({}, kRoof);
-  for (const char* t : {"0.01", "0.1", "1", "10", "100", "1000"}) EXPECT_TRUE(has_text(svg, t)) << t;
+  for (const char* t : {"0.01", "0.1", "1", "10", "100", "1000"})
+    EXPECT_TRUE(has_text(svg, t)) << t;
 }
 
 TEST(RooflineSvg, PointLandsAtItsIntensityAndRate) {
   // Axes 10^-2..10^3 FLOP/B and 10^-1..10^3 GFLOP/s (checked above): intensity 1 is 2/5 of the
   // way across, 10 GFLOP/s half way up.
-  const std::vector<OpStat> ops = {op("matmul", false, 1e10, 1e10, 1e9),    // 1 FLOP/B, 10 GFLOP/s
-                                   op("linear", true, 1e11, 1e9, 1e9)};      // 100, 100
+  const std::vector<OpStat> ops = {op("matmul", false, 1e10, 1e10, 1e9),  // 1 FLOP/B, 10 GFLOP/s
+                                   op("linear", true, 1e11, 1e9, 1e9)};   // 100, 100
   const std::string svg = render_roofline_svg(ops, kRoof);
   expect_clean(svg);
   const RooflineFrame f = roofline_frame(ops, kRoof);
@@ -248,7 +258,8 @@ void expect_roof(const std::string& svg, const RooflineFrame& f, const std::stri
   EXPECT_NEAR(y2 / r.peak_gflops, 1, 1e-3) << id;
   EXPECT_NEAR(pts[2].first, f.right, 0.01) << id;
   EXPECT_LT(x0, x1 / 5) << id;  // a visible slope, starting at the left or bottom edge
-  EXPECT_TRUE(std::fabs(pts[0].first - f.left) < 0.01 || std::fabs(pts[0].second - f.bottom) < 0.01);
+  EXPECT_TRUE(std::fabs(pts[0].first - f.left) < 0.01 ||
+              std::fabs(pts[0].second - f.bottom) < 0.01);
 }
 
 TEST(RooflineSvg, RoofsMeetAtTheRidge) {
@@ -348,8 +359,7 @@ TEST(RooflineSvg, EmptyInputGivesAValidDocument) {
 }
 
 TEST(RooflineSvg, FootnoteCountsOpsThatCannotBePlaced) {
-  const std::vector<OpStat> ops = {op("matmul", false, 1e9, 1e8, 6e6),
-                                   op("view", false, 0, 0, 1e6),
+  const std::vector<OpStat> ops = {op("matmul", false, 1e9, 1e8, 6e6), op("view", false, 0, 0, 1e6),
                                    op("copy", true, 0, 4e8, 3e6)};
   const std::string svg = render_roofline_svg(ops, kRoof);
   expect_clean(svg);
@@ -368,20 +378,22 @@ TEST(RooflineSvg, NonFiniteAndZeroValuesAreSkipped) {
   std::vector<OpStat> ops = {op("a", false, kNaN, 1e6, 1e6), op("b", false, 1e6, kInf, 1e6),
                              op("c", false, 1e6, 1e6, kNaN), op("d", false, 1e6, 1e6, 0),
                              op("e", false, 1e6, 0, 1e6),    op("f", false, 1e9, 1e8, 1e6)};
-  ops.push_back(ops.back());  // a broken derived field: placed from the totals instead
+  ops.push_back(ops.back());  // derived fields fine, but no usable time: not drawn
+  ops.back().total_ns = kNaN;
+  ops.push_back(ops[5]);  // a broken derived field: placed from the totals instead
   ops.back().gflops = kNaN;
   ops.back().intensity = -kInf;
   ops.back().pct_of_bound = kInf;
   const std::string svg = render_roofline_svg(ops, kRoof);
   expect_clean(svg);
-  EXPECT_EQ(element(svg, "op-5").at("cx"), element(svg, "op-6").at("cx"));
-  EXPECT_EQ(element(svg, "op-5").at("cy"), element(svg, "op-6").at("cy"));
-  for (const char* id : {"op-0", "op-1", "op-2", "op-3", "op-4"}) {
+  EXPECT_EQ(element(svg, "op-5").at("cx"), element(svg, "op-7").at("cx"));
+  EXPECT_EQ(element(svg, "op-5").at("cy"), element(svg, "op-7").at("cy"));
+  for (const char* id : {"op-0", "op-1", "op-2", "op-3", "op-4", "op-6"}) {
     EXPECT_TRUE(element(svg, id).empty()) << id;
   }
   // Time of NaN or 0 counts as none; the other four rows share 5 ms.
   EXPECT_TRUE(has_text(svg, "1 op without FLOPs not shown (20.0% of time)"));
-  EXPECT_TRUE(has_text(svg, "4 ops without bytes or time not shown (40.0% of time)"));
+  EXPECT_TRUE(has_text(svg, "5 ops without bytes or time not shown (40.0% of time)"));
 }
 
 TEST(RooflineSvg, InvalidRoofThrows) {
@@ -394,8 +406,8 @@ TEST(RooflineSvg, InvalidRoofThrows) {
 }
 
 TEST(RooflineSvg, WritesTheFileAtomically) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("tt_roofline_" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("tt_roofline_" + std::to_string(::getpid()));
   const std::string path = (dir / "sub" / "roofline.svg").string();
   const std::vector<OpStat> ops = {op("matmul", false, 1e9, 1e8, 1e6)};
   write_roofline_svg(path, ops, kRoof);

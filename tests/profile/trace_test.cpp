@@ -76,8 +76,9 @@ TEST(ChromeTrace, CompleteEventsNestProperlyOnTheMainTrack) {
   for (const Json& e : ev) {
     double start = e["ts"], end = start + e["dur"].get<double>();
     while (!open.empty() && open.back().first <= start + eps) open.pop_back();
-    if (!open.empty())
+    if (!open.empty()) {
       EXPECT_LE(end, open.back().first + eps) << e["name"] << " crosses the end of " << open.back().second;
+    }
     open.push_back({end, e["name"]});
   }
 }
@@ -93,7 +94,9 @@ TEST(ChromeTrace, ModuleSpansWrapTheirOpsInForwardAndBackward) {
     EXPECT_GE(count[name], 1) << name;
   // Each attention op sits inside its block's attention module span.
   for (const Json& e : complete_events(t, 0))
-    if (e["name"] == "scaled_dot_product_attention") EXPECT_EQ(e["args"]["module"].get<std::string>().substr(0, 7), "blocks.");
+    if (e["name"] == "scaled_dot_product_attention") {
+      EXPECT_EQ(e["args"]["module"].get<std::string>().substr(0, 7), "blocks.");
+    }
 }
 
 TEST(ChromeTrace, MemoryCounterFollowsTheAllocator) {
