@@ -22,7 +22,7 @@ struct Suite {
 
 constexpr Suite kSuites[] = {
     {"ops", &suite_ops},   {"mlp", &suite_mlp}, {"cnn", &suite_cnn}, {"gemm", &suite_gemm},
-    {"gemm-ladder", &suite_gemm_ladder}, {"gpt", &suite_gpt}};
+    {"gemm-ladder", &suite_gemm_ladder}, {"gpt", &suite_gpt}, {"profiler", &suite_profiler}};
 
 }  // namespace
 

@@ -32,5 +32,9 @@ std::vector<Result> suite_gemm_ladder(const SuiteArgs& args);
 // The char-level GPT of torch_chargpt.py on the KJV text: training tokens/s, losses, greedy
 // generation of 256 tokens at batch 1 with and without the KV cache; peer torch_chargpt.py.
 std::vector<Result> suite_gpt(const SuiteArgs& args);
+// The profiler's cost (profile/profiler.h): add of 1-element tensors, tiny MLP 8-16-16-1 SGD step
+// at batch 1, MLP 784-128-64-10 Adam step at batch 64, each with the profiler off and on (µs per
+// call, overhead); peer torch_profiler_overhead.py (torch.profiler.profile).
+std::vector<Result> suite_profiler(const SuiteArgs& args);
 
 }  // namespace tt::bench
