@@ -122,15 +122,16 @@ void run_profile(const ProfileArgs& a) {
   auto rows = tt::profile::op_table(p, roof, to);
   auto modules = tt::profile::module_table(p);
   auto memory = tt::profile::memory_breakdown(p, *w.model, opt.get());
-  double step = run.median_step_ns();
-  auto summary = tt::profile::summarize(rows, roof, step, a.steps);
+  // The summary divides the tables' totals by the step count: the step is the mean to match.
+  auto summary = tt::profile::summarize(rows, roof, run.mean_step_ns(), a.steps);
   std::string title = fmt::format("{} {} — {}, {} thread{}", a.model, a.train ? "training step" : "inference",
                                   t.shape_note, threads, threads == 1 ? "" : "s");
-  double all_steps = step * a.steps;  // "% of step" over the recorded steps
+  double all_steps = run.total_ns();  // "% of step" over the recorded steps
 
   std::cout << fmt::format("profile: {} ({}, {} parameters), {}\n", a.model, w.model->type_name(),
                            w.model->num_parameters(), title);
-  std::cout << fmt::format("{} recorded steps after {} warm-up; median step below\n\n", a.steps, a.warmup);
+  std::cout << fmt::format("{} recorded steps after {} warm-up: mean {:.3f} ms, median {:.3f} ms per step\n\n",
+                           a.steps, a.warmup, run.mean_step_ns() * 1e-6, run.median_step_ns() * 1e-6);
   std::cout << tt::profile::format_summary(summary) << "\n";
   std::cout << tt::profile::format_op_table(rows, all_steps, roof, a.top) << "\n";
   std::cout << tt::profile::format_module_table(modules, all_steps) << "\n";
@@ -138,6 +139,7 @@ void run_profile(const ProfileArgs& a) {
   write_outputs(a, p, rows, roof, title);
   if (a.json) {
     nlohmann::ordered_json j = {{"model", a.model}, {"train", a.train}, {"threads", threads}, {"steps", a.steps},
+                                {"median_step_us", run.median_step_ns() * 1e-3},
                                 {"roof", {{"peak_gflops", roof.peak_gflops}, {"bandwidth_gbs", roof.bandwidth_gbs}}},
                                 {"summary", tt::profile::summary_json(summary)}, {"memory", tt::profile::memory_json(memory)}};
     j["ops"] = nlohmann::ordered_json::array();

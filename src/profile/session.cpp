@@ -15,6 +15,12 @@ double RunResult::median_step_ns() const {
   return s[s.size() / 2];
 }
 
+double RunResult::total_ns() const {
+  double t = 0;
+  for (double s : step_ns) t += s;
+  return t;
+}
+
 namespace {
 
 void one_step(const Workload& w, optim::Optimizer* opt, bool train) {

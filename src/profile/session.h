@@ -28,6 +28,8 @@ struct RunOptions {
 struct RunResult {
   std::vector<double> step_ns;  // wall time of each recorded step
   double median_step_ns() const;
+  double total_ns() const;  // all recorded steps
+  double mean_step_ns() const { return step_ns.empty() ? 0 : total_ns() / static_cast<double>(step_ns.size()); }
 };
 
 // Runs the workload (names the model's modules in `p` first). opt may be null for inference;
