@@ -121,4 +121,6 @@ check "profile gpt beyond its context" 1 "$tito" profile gpt --seq 1000 --thread
 check "profile a non-model file" 1 "$tito" profile "$tokdir/corpus.txt"
 printf '%s' "$out" | grep -q "$tokdir/corpus.txt" || { echo "FAIL profile non-model: file not named: $out"; fail=1; }
 check "profile --steps 0" 2 "$tito" profile mlp --steps 0
+check "profile mlp with missing weights" 1 "$tito" profile mlp --weights "$tokdir/none.ckpt"
+printf '%s' "$out" | grep -q "$tokdir/none.ckpt" || { echo "FAIL profile --weights: file not named: $out"; fail=1; }
 exit $fail
