@@ -7,7 +7,7 @@ namespace tt {
 
 SpanObserver g_span_observer = nullptr;
 void* g_span_observer_ctx = nullptr;
-const void* g_current_module = nullptr;
+thread_local const void* g_current_module = nullptr;
 
 void set_span_observer(SpanObserver fn, void* ctx) {
   g_span_observer_ctx = ctx;

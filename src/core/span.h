@@ -28,8 +28,10 @@ using SpanObserver = void (*)(const SpanEvent& ev, void* ctx);
 void set_span_observer(SpanObserver fn, void* ctx);  // nullptr to disable
 extern SpanObserver g_span_observer;
 extern void* g_span_observer_ctx;
-// Innermost module span open on the profiled thread; nullptr when none or no observer installed.
-extern const void* g_current_module;
+// Innermost module span open on this thread; nullptr when none or no observer installed.
+// Thread-local: a module run on another thread (a data loader's transform) must not be stamped on
+// the nodes the profiled thread creates.
+extern thread_local const void* g_current_module;
 
 int64_t span_clock_ns();
 

@@ -1,6 +1,7 @@
 // Tests for the roofline SVG: points and roofs land on the right pixels (read back out of the
 // document), axes cover the roofs and the data, escaping, the footnote's counts, robustness to
-// empty and non-finite input, and a small XML well-formedness checker (below) on every output.
+// empty and non-finite input, and the small XML well-formedness checker (xml_check.h) on every
+// output.
 // Not a rendering test: nothing here rasterises the SVG.
 #include "profile/roofline_svg.h"
 
@@ -16,8 +17,10 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "core/error.h"
+#include "xml_check.h"
 
 namespace tt::profile {
 namespace {
@@ -25,80 +28,14 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-using Attrs = std::map<std::string, std::string>;
+using Attrs = tt::testing::XmlAttrs;
 
-// Parses ` name="value" ...`; false if malformed or a value holds '<' or a bare '&'.
-bool parse_attrs(const std::string& s, Attrs& out) {
-  std::size_t i = 0;
-  for (;;) {
-    const std::size_t start = i;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == s.size()) return true;
-    if (i == start) return false;
-    const std::size_t name = i;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) ||
-                            std::strchr("-_:.", s[i]) != nullptr)) {
-      ++i;
-    }
-    const std::size_t close = s.find('"', i + 2);
-    if (i == name || s.compare(i, 2, "=\"") != 0 || close == std::string::npos) return false;
-    const std::string value = s.substr(i + 2, close - i - 2);
-    if (value.find('<') != std::string::npos) return false;
-    out[s.substr(name, i - name)] = value;
-    i = close + 1;
-  }
-}
+// Every document here must be well formed with an <svg> root.
+std::string xml_problem(const std::string& doc) { return tt::testing::xml_problem(doc, "svg"); }
 
-// '&' in text or attributes must start a predefined entity.
-bool entities_ok(const std::string& s) {
-  for (std::size_t i = s.find('&'); i != std::string::npos; i = s.find('&', i + 1)) {
-    bool ok = false;
-    for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) {
-      ok = ok || s.compare(i, std::strlen(e), e) == 0;
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// Calls f(tag, attrs, text up to the next tag) for each start tag; returns "" if the document is
-// well formed (balanced tags, one <svg> root, quoted attributes, valid entities).
 template <typename F>
 std::string walk_xml(const std::string& doc, F&& f) {
-  std::vector<std::string> stack;
-  std::size_t pos = 0, roots = 0;
-  while (pos < doc.size()) {
-    const std::size_t lt = doc.find('<', pos);
-    if (!entities_ok(doc.substr(pos, lt - pos))) return "bad entity near " + doc.substr(pos, 20);
-    if (lt == std::string::npos) break;
-    const std::size_t gt = doc.find('>', lt);
-    if (gt == std::string::npos) return "unclosed tag";
-    std::string tag = doc.substr(lt + 1, gt - lt - 1);
-    pos = gt + 1;
-    if (tag.starts_with("?xml")) continue;
-    if (tag.starts_with("/")) {
-      if (stack.empty() || stack.back() != tag.substr(1)) return "mismatched </" + tag.substr(1);
-      stack.pop_back();
-      continue;
-    }
-    const bool self_closing = tag.ends_with("/");
-    if (self_closing) tag.pop_back();
-    const std::size_t name_end = std::min(tag.find_first_of(" \n\t"), tag.size());
-    const std::string name = tag.substr(0, name_end);
-    Attrs attrs;
-    if (name.empty() || !parse_attrs(tag.substr(name_end), attrs) || !entities_ok(tag)) {
-      return "bad tag <" + tag + ">";
-    }
-    if (stack.empty() && (++roots > 1 || name != "svg")) return "expected one <svg> root";
-    f(name, attrs, doc.substr(pos, doc.find('<', pos) - pos));
-    if (!self_closing) stack.push_back(name);
-  }
-  if (!stack.empty()) return "unclosed <" + stack.back() + ">";
-  return roots == 1 ? "" : "no root element";
-}
-
-std::string xml_problem(const std::string& doc) {
-  return walk_xml(doc, [](const std::string&, const Attrs&, const std::string&) {});
+  return tt::testing::walk_xml(doc, std::forward<F>(f), "svg");
 }
 
 // Attributes of the element with this id (empty if none).
@@ -172,6 +109,11 @@ TEST(RooflineSvg, XmlCheckerCatchesBrokenDocuments) {  // so a pass below means 
   EXPECT_NE(xml_problem("<svg a=1/>"), "");
   EXPECT_NE(xml_problem("<svg>a & b</svg>"), "");
   EXPECT_NE(xml_problem("<svg/><svg/>"), "");
+  EXPECT_EQ(xml_problem("<svg>&#38; &#x26;</svg>"), "");  // character references
+  EXPECT_NE(xml_problem("<svg>&#;</svg>"), "");
+  EXPECT_NE(xml_problem("<svg a=\"1\" a=\"2\"/>"), "");  // repeated attribute
+  EXPECT_NE(xml_problem("<g/>"), "");                    // root must be <svg> here
+  EXPECT_EQ(tt::testing::xml_problem("<g/>"), "");       // unless no root name is asked for
 }
 
 TEST(RooflineSvg, AxesAreDecadesCoveringRoofsAndData) {

@@ -1,6 +1,6 @@
-// Tests for the SVG line-plot writer: well-formedness (a tiny XML checker below), escaping,
-// finite in-bounds coordinates for NaN/Inf/empty/single-point/constant series, 1-2-5 ticks.
-// Not a rendering test: nothing here rasterises the SVG.
+// Tests for the SVG line-plot writer: well-formedness (the tiny XML checker in xml_check.h),
+// escaping, finite in-bounds coordinates for NaN/Inf/empty/single-point/constant series,
+// 1-2-5 ticks. Not a rendering test: nothing here rasterises the SVG.
 #include "train/svg_plot.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "xml_check.h"
 
 namespace tt::train {
 namespace {
@@ -24,80 +25,10 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Checks text between tags: '<' never appears raw and '&' only starts a predefined entity.
-std::string check_text(const std::string& s) {
-  for (std::size_t i = s.find('&'); i != std::string::npos; i = s.find('&', i + 1)) {
-    bool ok = false;
-    for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) {
-      ok = ok || s.compare(i, std::strlen(e), e) == 0;
-    }
-    if (!ok) return "bad entity at: " + s.substr(i, 10);
-  }
-  return "";
-}
+using Attrs = tt::testing::XmlAttrs;
 
-using Attrs = std::vector<std::pair<std::string, std::string>>;
-
-// Parses ` name="value" ...` after a tag name; false if malformed or a value holds '<'.
-bool parse_attrs(const std::string& s, Attrs& out) {
-  std::size_t i = 0;
-  for (;;) {
-    const std::size_t start = i;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == s.size()) return true;
-    if (i == start) return false;  // attributes are separated by white space
-    const std::size_t name = i;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) ||
-                            std::strchr("-_:.", s[i]) != nullptr)) {
-      ++i;
-    }
-    if (i == name || s.compare(i, 2, "=\"") != 0) return false;
-    const std::size_t close = s.find('"', i + 2);
-    if (close == std::string::npos) return false;
-    out.emplace_back(s.substr(name, i - name), s.substr(i + 2, close - i - 2));
-    if (out.back().second.find('<') != std::string::npos) return false;
-    i = close + 1;
-  }
-}
-
-// Calls f(name, attrs) for each start tag; returns "" if the document is well formed
-// (balanced tags, one root, quoted attributes, valid entities), else what is wrong.
-template <typename F>
-std::string walk_xml(const std::string& doc, F&& f) {
-  std::vector<std::string> stack;
-  std::size_t pos = 0, roots = 0;
-  while (pos < doc.size()) {
-    const std::size_t lt = doc.find('<', pos);
-    if (const std::string t = check_text(doc.substr(pos, lt - pos)); !t.empty()) return t;
-    if (lt == std::string::npos) break;
-    const std::size_t gt = doc.find('>', lt);
-    if (gt == std::string::npos) return "unclosed tag";
-    std::string tag = doc.substr(lt + 1, gt - lt - 1);
-    pos = gt + 1;
-    if (tag.starts_with("?xml")) continue;
-    if (tag.starts_with("/")) {
-      if (stack.empty() || stack.back() != tag.substr(1)) return "mismatched </" + tag.substr(1);
-      stack.pop_back();
-      continue;
-    }
-    const bool self_closing = tag.ends_with("/");
-    if (self_closing) tag.pop_back();
-    const std::size_t name_end = std::min(tag.find_first_of(" \n\t"), tag.size());
-    const std::string name = tag.substr(0, name_end);
-    Attrs attrs;
-    if (name.empty() || !parse_attrs(tag.substr(name_end), attrs)) return "bad tag <" + tag + ">";
-    if (const std::string t = check_text(tag); !t.empty()) return t;
-    f(name, attrs);
-    if (stack.empty()) ++roots;
-    if (!self_closing) stack.push_back(name);
-  }
-  if (!stack.empty()) return "unclosed <" + stack.back() + ">";
-  return roots == 1 ? "" : "expected one root element";
-}
-
-std::string xml_problem(const std::string& doc) {
-  return walk_xml(doc, [](const std::string&, const Attrs&) {});
-}
+// Every document here must be well formed with an <svg> root.
+std::string xml_problem(const std::string& doc) { return tt::testing::xml_problem(doc, "svg"); }
 
 int count(const std::string& s, const std::string& what) {
   int n = 0;
@@ -109,7 +40,7 @@ int count(const std::string& s, const std::string& what) {
 void expect_coordinates_in_canvas(const std::string& svg) {
   double w = -1, h = -1;
   std::vector<std::pair<bool, double>> coords;  // (horizontal, value)
-  const std::string problem = walk_xml(svg, [&](const std::string& tag, const Attrs& attrs) {
+  const auto visit = [&](const std::string& tag, const Attrs& attrs, const std::string&) {
     for (const auto& [name, value] : attrs) {
       if (tag == "svg" && name == "width") w = std::stod(value);
       if (tag == "svg" && name == "height") h = std::stod(value);
@@ -128,7 +59,8 @@ void expect_coordinates_in_canvas(const std::string& svg) {
         for (p = end; *p == ' ';) ++p;
       }
     }
-  });
+  };
+  const std::string problem = tt::testing::walk_xml(svg, visit, "svg");
   ASSERT_EQ(problem, "");
   ASSERT_GT(w, 0);
   ASSERT_GT(h, 0);
