@@ -1,8 +1,6 @@
 // The span hook's state (see span.h).
 #include "core/span.h"
 
-#include <chrono>
-
 namespace tt {
 
 SpanObserver g_span_observer = nullptr;
@@ -13,11 +11,6 @@ void set_span_observer(SpanObserver fn, void* ctx) {
   g_span_observer_ctx = ctx;
   g_span_observer = fn;
   if (!fn) g_current_module = nullptr;
-}
-
-int64_t span_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 void Span::open(SpanKind kind, const void* key, const char* label) {

@@ -6,6 +6,7 @@
 // attach_node stamps it on every autograd node created, so the backward pass can attribute each
 // node's ops to the module whose forward created it (a per-layer view of forward and backward).
 #pragma once
+#include <chrono>
 #include <cstdint>
 
 namespace tt {
@@ -33,7 +34,11 @@ extern void* g_span_observer_ctx;
 // the nodes the profiled thread creates.
 extern thread_local const void* g_current_module;
 
-int64_t span_clock_ns();
+// The profiling clock (steady, ns): spans and op events (ops::now_ns) read the same one.
+inline int64_t span_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // RAII span. A module span also sets g_current_module for its extent.
 class Span {

@@ -3,9 +3,9 @@
 // the cost is never computed: one predictable branch per op.
 // Not the profiler: profile/ installs an observer through set_op_observer().
 #pragma once
-#include <chrono>
 #include <cstdint>
 
+#include "core/span.h"
 #include "core/tensor.h"
 #include "ops/op_list.h"
 
@@ -39,10 +39,7 @@ void set_in_backward_pass(bool on);
 // Bytes of a tensor's elements (what a kernel reads or writes once).
 inline double bytes_of(const Tensor& t) { return static_cast<double>(t.numel()) * t.element_size(); }
 
-inline int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+inline int64_t now_ns() { return span_clock_ns(); }
 
 // Usage in an op: `OpTimer timer(OpId::add); ... kernel ...; timer.done(out, cost_fn, {&a, &b});`
 class OpTimer {

@@ -61,6 +61,7 @@ void Profiler::start() {
   TT_CHECK(!running_, "profiler: already running");
   TT_CHECK(!ops::g_op_observer && !g_span_observer,
            "profiler: another profiler (or op/span observer) is already installed; stop it first");
+  clear();  // one profile = one start..stop; module names stay
   running_ = true;
   owner_ = std::this_thread::get_id();
   threads_ = get_num_threads();

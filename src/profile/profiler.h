@@ -68,8 +68,8 @@ class Profiler {
   // Names the modules of a tree by their paths (as named_parameters() does: "blocks.0.attn");
   // the root is "" and displayed by its type. Modules met without a name are named by type.
   void name_modules(const nn::Module& root);
-  // Installs the observers and resets the allocator's peak. Throws tt::Error if a profiler (or
-  // another op or span observer) is already installed.
+  // Drops earlier records, installs the observers and resets the allocator's peak. Throws
+  // tt::Error if a profiler (or another op or span observer) is already installed.
   void start();
   void stop();  // idempotent
   bool running() const { return running_; }
