@@ -12,8 +12,8 @@ namespace tt::profile {
 namespace {
 
 int64_t own_parameters(const nn::Module& m) {
-  int64_t n = m.num_parameters();
-  for (const auto& [name, child] : m.named_children()) n -= child->num_parameters();
+  int64_t n = 0;
+  for (const Tensor& p : m.parameters(/*recurse=*/false)) n += p.numel();
   return n;
 }
 

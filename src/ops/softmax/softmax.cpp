@@ -12,25 +12,13 @@
 #include "core/parallel.h"
 #include "ops/op_record.h"
 #include "ops/ops.h"
+#include "ops/dim_geometry.h"
 #include "ops/unary/vec_math.h"
 
 namespace tt {
 namespace {
 
-// A contiguous tensor seen as (outer, n, inner) around the softmax dim.
-struct RowGeometry {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-
-RowGeometry geometry(const Tensor& x, int d) {
-  RowGeometry g;
-  for (int i = 0; i < x.dim(); ++i) {
-    if (i < d) g.outer *= x.shape()[i];
-    else if (i == d) g.n = x.shape()[i];
-    else g.inner *= x.shape()[i];
-  }
-  return g;
-}
+using RowGeometry = ops::DimGeometry;  // the contiguous input seen around the softmax dim
 
 // Calls f(x_row, y_row, stride) for each of the outer*inner rows; rows run on threads.
 template <typename T, typename F>
@@ -87,7 +75,7 @@ void softmax_row(const T* xr, T* yr, int64_t n, int64_t s, bool log) {
 
 template <typename T>
 void softmax_kernel(const Tensor& y, const Tensor& x, int d, bool log) {
-  RowGeometry g = geometry(x, d);
+  RowGeometry g = ops::dim_geometry(x.shape(), d);
   for_rows<T>(g, x.data_ptr<T>(), y.data_ptr<T>(), [&](const T* xr, T* yr, int64_t s) {
     if constexpr (std::is_same_v<T, float>) softmax_row_f32(xr, yr, g.n, s, log);
     else softmax_row(xr, yr, g.n, s, log);
@@ -96,7 +84,7 @@ void softmax_kernel(const Tensor& y, const Tensor& x, int d, bool log) {
 
 template <typename T>
 void softmax_backward_kernel(const Tensor& dx, const Tensor& dy, const Tensor& y, int d, bool log) {
-  RowGeometry g = geometry(y, d);
+  RowGeometry g = ops::dim_geometry(y.shape(), d);
   const T* yp = y.data_ptr<T>();
   const T* dyp = dy.data_ptr<T>();
   T* dxp = dx.data_ptr<T>();
