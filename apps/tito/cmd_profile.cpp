@@ -4,16 +4,12 @@
 // Thin: recording is profile/profiler.h, running profile/session.h, the tables profile/report.h.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "apps/tito/commands.h"
+#include "apps/tito/targets.h"
 #include "core/parallel.h"
-#include "io/checkpoint.h"
-#include "io/model_file.h"
-#include "milestones/milestone.h"
-#include "nn/functional.h"
 #include "optim/optimizer.h"
 #include "profile/report.h"
 #include "profile/roofline_svg.h"
@@ -30,57 +26,6 @@ struct ProfileArgs {
   int64_t batch = 0, seq = 0;
   int steps = 3, warmup = 2, threads = 0, top = 25;
 };
-
-// The model under profile with its batch and loss. Holds whatever owns the model.
-struct Target {
-  std::string name;
-  std::shared_ptr<tt::nn::Module> module;
-  std::unique_ptr<tt::nn::GPT> gpt;
-  tt::profile::Workload w;
-  std::string shape_note;
-};
-
-void image_target(Target& t, std::shared_ptr<tt::nn::Sequential> m, const ProfileArgs& a) {
-  int64_t B = a.batch > 0 ? a.batch : 64;
-  if (!a.weights.empty()) tt::io::load_checkpoint(a.weights, *m, nullptr, nullptr);
-  t.module = m;
-  t.w.model = m.get();
-  t.w.input = tt::randn(tt::Shape{B, 1, 28, 28});  // a Fashion-MNIST-sized batch; the values do not change the cost
-  tt::Tensor y = tt::randint(0, 10, tt::Shape{B});
-  t.w.loss = [y](const tt::Tensor& out) { return tt::cross_entropy(out, y); };
-  t.shape_note = fmt::format("batch {}, input [{}, 1, 28, 28]", B, B);
-}
-
-void gpt_target(Target& t, std::unique_ptr<tt::nn::GPT> gpt, const ProfileArgs& a) {
-  const tt::nn::GPTConfig& c = gpt->config;
-  int64_t B = a.batch > 0 ? a.batch : 32, T = a.seq > 0 ? a.seq : c.context;
-  if (T > c.context) throw tt::Error(fmt::format("profile: --seq {} exceeds the model's context {}", T, c.context));
-  tt::Tensor ids = tt::randint(0, c.vocab_size, tt::Shape{B, T});
-  tt::Tensor y = tt::randint(0, c.vocab_size, tt::Shape{B * T});
-  int64_t V = c.vocab_size;
-  t.w.model = gpt.get();
-  t.w.input = ids;
-  t.w.loss = [y, V](const tt::Tensor& logits) { return tt::cross_entropy(logits.reshape(tt::Shape{-1, V}), y); };
-  t.gpt = std::move(gpt);
-  t.shape_note = fmt::format("batch {}, sequence {} (context {}, vocabulary {})", B, T, c.context, V);
-}
-
-Target make_target(const ProfileArgs& a) {
-  Target t;
-  t.name = a.model;
-  tt::Generator g(0);
-  if (a.model == "mlp" || a.model == "cnn") {
-    image_target(t, a.model == "mlp" ? tt::milestones::mlp_model(&g) : tt::milestones::lenet_model(&g), a);
-  } else if (a.model == "gpt") {
-    if (!a.weights.empty()) throw tt::Error("profile: --weights is for mlp and cnn; pass a GPT model file as MODEL");
-    gpt_target(t, std::make_unique<tt::nn::GPT>(tt::milestones::kjv_gpt_config(65), &g), a);
-  } else if (std::filesystem::exists(a.model)) {
-    gpt_target(t, tt::io::load_gpt(a.model).model, a);
-  } else {
-    throw tt::Error(fmt::format("profile: unknown model \"{}\" (expected mlp, cnn, gpt or a GPT model file)", a.model));
-  }
-  return t;
-}
 
 // The ceilings for this thread count: the cache when it fits (the 1-thread roofs are valid for any
 // cached probe of this CPU), else a fresh probe (a few seconds, then cached).
@@ -108,7 +53,12 @@ void write_outputs(const ProfileArgs& a, const tt::profile::Profiler& p, const s
 void run_profile(const ProfileArgs& a) {
   if (a.threads > 0) tt::set_num_threads(a.threads);
   tt::manual_seed(0);
-  Target t = make_target(a);
+  Target t;
+  try {
+    t = make_target(a.model, a.batch, a.seq, a.weights);
+  } catch (const tt::Error& e) {
+    throw tt::Error(std::string("profile: ") + e.what());
+  }
   tt::profile::Workload& w = t.w;
   std::unique_ptr<tt::optim::Optimizer> opt;
   if (a.train) opt = std::make_unique<tt::optim::AdamW>(w.model->parameters(), tt::optim::Options{{"lr", 1e-3}});

@@ -13,6 +13,7 @@ void add_tokenizer(CLI::App& app);  // cmd_text.cpp
 void add_gpt(CLI::App& app);        // cmd_gpt.cpp
 void add_generate(CLI::App& app);   // cmd_gpt.cpp
 void add_profile(CLI::App& app);    // cmd_profile.cpp
+void add_sim(CLI::App& app);        // cmd_sim*.cpp
 int exit_code();
 void set_exit_code(int code);
 }  // namespace tito

@@ -1,7 +1,7 @@
 // tito: the TinyTorch command line. Thin: parses arguments (CLI11) and calls the library.
 //   tito info | milestone list | milestone run NAME | data fetch SET | bench SUITE | hw probe | hw show
 //        | tokenizer train | tokenizer encode | tokenizer decode
-//        | gpt train | generate | profile MODEL
+//        | gpt train | generate | profile MODEL | sim devices|models|eval|serve|memory|scenario|sweep|validate
 // Bad arguments print usage and exit 2; a failed milestone exits 1; errors exit 1 with the message.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   tito::add_gpt(app);
   tito::add_generate(app);
   tito::add_profile(app);
+  tito::add_sim(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

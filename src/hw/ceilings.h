@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tt::hw {
 
@@ -35,6 +36,18 @@ struct ProbeOptions {
 // Measures the ceilings now (about 2–3 s with the defaults). Sets the thread pool to opts.threads
 // for the probe and restores it after. Throws tt::Error on bad options or inside a parallel region.
 Ceilings probe(const ProbeOptions& opts = {});
+
+// The data caches of cpu0 from sysfs (L1d, L2, L3, ...), by level; empty when sysfs does not say.
+struct CacheLevel {
+  int level = 0;
+  int64_t bytes = 0;
+};
+std::vector<CacheLevel> data_caches();
+
+// STREAM triad GB/s on one thread with a total working set of `bytes` (three arrays of bytes/3):
+// below a cache's size it measures that cache's bandwidth. The simulator's validation uses it
+// (with data_caches) to price an op by the level its bytes live in.
+double triad_gbs_at(int64_t bytes, double seconds = 0.05, int repeats = 5);
 
 // The CPU's model name from /proc/cpuinfo, "unknown" if absent (the key ceilings() matches on).
 std::string cpu_model();

@@ -86,28 +86,10 @@ double fma_gflops(const detail::FmaKernel& k, int64_t iters, int threads, int re
   return median(rates);
 }
 
-// Size in bytes of the last-level cache of cpu0 (the highest-level data/unified cache in sysfs),
-// or 32 MiB when sysfs does not say.
+// Size in bytes of the last-level cache of cpu0, or 32 MiB when sysfs does not say.
 int64_t last_level_cache_bytes() {
-  int64_t best = 0;
-  int best_level = -1;
-  for (int i = 0; i < 16; ++i) {
-    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
-    std::ifstream level_f(dir + "level"), type_f(dir + "type"), size_f(dir + "size");
-    int level = 0;
-    std::string type, size;
-    if (!(level_f >> level) || !(type_f >> type) || !(size_f >> size) || type == "Instruction") continue;
-    char* end = nullptr;
-    int64_t v = std::strtoll(size.c_str(), &end, 10);
-    if (*end == 'K') v *= 1024;
-    if (*end == 'M') v *= kMiB;
-    if (*end == 'G') v *= 1024 * kMiB;
-    if (v > 0 && level > best_level) {
-      best = v;
-      best_level = level;
-    }
-  }
-  return best > 0 ? best : 32 * kMiB;
+  const std::vector<CacheLevel> caches = data_caches();
+  return caches.empty() ? 32 * kMiB : caches.back().bytes;
 }
 
 struct FreeDeleter {
@@ -166,6 +148,42 @@ void measure_triad(const ProbeOptions& opts, int threads, Ceilings& out) {
   out.triad_gbs_all = threads == 1 ? out.triad_gbs_1 : rate(threads);
   TT_ASSERT(t.a[0] == 7.0f && t.a[t.n - 1] == 7.0f, "hw probe: triad result wrong: ", t.a[0]);
 }
+
+}  // namespace
+
+std::vector<CacheLevel> data_caches() {
+  std::vector<CacheLevel> out;
+  for (int i = 0; i < 16; ++i) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    std::ifstream level_f(dir + "level"), type_f(dir + "type"), size_f(dir + "size");
+    int level = 0;
+    std::string type, size;
+    if (!(level_f >> level) || !(type_f >> type) || !(size_f >> size) || type == "Instruction") continue;
+    char* end = nullptr;
+    int64_t v = std::strtoll(size.c_str(), &end, 10);
+    if (*end == 'K') v *= 1024;
+    if (*end == 'M') v *= kMiB;
+    if (*end == 'G') v *= 1024 * kMiB;
+    if (v > 0) out.push_back({level, v});
+  }
+  std::sort(out.begin(), out.end(), [](const CacheLevel& a, const CacheLevel& b) { return a.level < b.level; });
+  return out;
+}
+
+double triad_gbs_at(int64_t bytes, double seconds, int repeats) {
+  TT_CHECK(bytes >= 3 * 1024 && seconds > 0 && repeats >= 1, "hw triad: need bytes >= 3072, seconds > 0, "
+           "repeats >= 1, got ", bytes, ", ", seconds, ", ", repeats);
+  ThreadCountGuard guard(1);
+  ProbeOptions o;
+  o.triad_bytes = bytes / 3;  // measure_triad sizes each of its three arrays
+  o.seconds = seconds;
+  o.repeats = repeats;
+  Ceilings c;
+  measure_triad(o, 1, c);
+  return c.triad_gbs_1;
+}
+
+namespace {
 
 std::string utc_now_iso8601() {
   std::time_t now = std::time(nullptr);

@@ -1,0 +1,93 @@
+// The bridge between the framework and the simulator: a model built with our framework is run
+// once under the profiler and every op it calls (forward, backward, optimizer) becomes an OpCost
+// of a sim::WorkGraph — its shapes and its declared cost — which sim::price() puts on any device
+// of the registry. And the check of the simulator against this machine: validate() predicts each
+// op's time from this machine's measured ceilings and compares it with the measured time.
+// Library tt_sim_trace (sim + profile); `tito sim eval|validate` call it. docs/simulator.md.
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hw/ceilings.h"
+#include "optim/optimizer.h"
+#include "profile/report.h"
+#include "profile/session.h"
+#include "sim/node.h"
+
+namespace tt::sim {
+
+// A workload of our framework: the model and batch (profile::Workload), its optimizer when
+// training, and how many samples/tokens one step processes.
+struct FrameworkWorkload {
+  std::string name;               // "mlp", "cnn", "gpt", a model file
+  profile::Workload work;
+  optim::Optimizer* optimizer = nullptr;  // required when train
+  bool train = false;
+  double samples = 1, tokens = 0;
+};
+
+// Op rows (profile::op_table, by shape) of `steps` recorded steps → a WorkGraph of one step.
+// Our ops run in float32: priced at another precision every tensor is taken to be stored in it,
+// so bytes scale by bytes_per_element(p)/4 (FLOPs do not change).
+WorkGraph graph_from_rows(const std::vector<profile::OpStat>& rows, int steps,
+                          const std::string& model, Precision p);
+
+// Runs w for `warmup` unrecorded steps and one recorded step and returns its graph.
+WorkGraph trace_workload(FrameworkWorkload& w, Precision p = Precision::fp32, int warmup = 1);
+
+// This machine as the simulator sees it for validation: one thread's FMA peak, the triad
+// bandwidth of each cache level (working set below the level's size) and of DRAM, and per kind
+// of op ("linear", "bwd:matmul", "AdamW.step") a line t = t0 + roofline/η: its fixed cost per
+// call (checks, allocation, autograd bookkeeping, kernel set-up: the L_lat term) and the fraction
+// of the roofline its kernel reaches, fitted on calibration models that share no shape with the
+// validated workloads (docs/simulator.md, "Validation").
+struct HostModel {
+  std::string cpu;
+  double peak_flops = 0;                         // FLOP/s, one thread
+  struct Tier { std::string name; double bytes = 0, bandwidth = 0; };
+  std::vector<Tier> tiers;                       // ascending size; the last is DRAM (bytes = ∞)
+  struct KindFit { double overhead = 0, efficiency = 1; int points = 0; };
+  std::map<std::string, KindFit> kinds;
+  double op_overhead = 0;                        // median t0 over kinds: for kinds not calibrated
+  double bandwidth_for(double working_set) const;  // the first tier the bytes fit in
+  double roofline(double flops, double bytes) const;  // max(F/peak, B/BW(B))
+  KindFit fit_for(const std::string& kind) const;   // its fit, else η = 1 and the median t0
+  // t0 + roofline/η: the CPU runs the call's bookkeeping and its kernel in sequence.
+  double predict(const std::string& kind, double flops, double bytes) const;
+};
+
+// Measures the tiers (triad at half of each data cache's size) and fits the op kinds (above);
+// peak and DRAM bandwidth from `c` (tito hw probe). About a second.
+HostModel calibrate_host(const hw::Ceilings& c);
+
+struct ValidationRow {
+  std::string workload, op, pass, shapes;
+  int64_t calls = 0;                 // per step
+  double flops = 0, bytes = 0;       // per call
+  double measured = 0, predicted = 0;  // seconds per call
+  double error = 0;                  // (predicted − measured) / measured
+  std::string bound;                 // "compute", "memory", "overhead" (of the prediction)
+};
+
+struct ValidationResult {
+  HostModel host;
+  std::vector<ValidationRow> rows;
+  double median_abs_error = 0;       // over rows
+  double weighted_abs_error = 0;     // |Σpred − Σmeas| / Σmeas over the step (time-weighted)
+  int unpriced = 0;                  // rows with no declared work (views), not compared
+};
+
+struct ValidateOptions {
+  int warmup = 2, steps = 5;
+};
+
+// Profiles each workload on one thread and compares every op row's predicted and measured time.
+ValidationResult validate(std::vector<FrameworkWorkload>& workloads, const HostModel& host,
+                          const ValidateOptions& o = {});
+
+nlohmann::ordered_json to_json(const ValidationResult& r);
+std::string format_validation(const ValidationResult& r, int top = 0);
+
+}  // namespace tt::sim
