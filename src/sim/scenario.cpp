@@ -71,8 +71,8 @@ const ojson& lookup(const ojson& results, const std::string& path, const std::st
 }
 
 bool compare(const ojson& v, const std::string& op, const ojson& limit, const std::string& file) {
-  if (v.is_boolean() || limit.is_boolean()) {
-    TT_CHECK(op == "==", file, ": booleans compare with '==' only, got '", op, "'");
+  if (v.is_boolean() || limit.is_boolean() || v.is_string() || limit.is_string()) {
+    TT_CHECK(op == "==", file, ": booleans and strings compare with '==' only, got '", op, "'");
     return v == limit;
   }
   TT_CHECK(v.is_number() && limit.is_number(), file, ": cannot compare ", v.dump(), " ", op, " ", limit.dump());

@@ -123,4 +123,37 @@ printf '%s' "$out" | grep -q "$tokdir/corpus.txt" || { echo "FAIL profile non-mo
 check "profile --steps 0" 2 "$tito" profile mlp --steps 0
 check "profile mlp with missing weights" 1 "$tito" profile mlp --weights "$tokdir/none.ckpt"
 printf '%s' "$out" | grep -q "$tokdir/none.ckpt" || { echo "FAIL profile --weights: file not named: $out"; fail=1; }
+# sim: the registry, the reference's golden value through the CLI, our traced models, scenarios
+# (exit 3 when a check fails), sweeps with their SVG, and validate's --json contract.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+last=$("$tito" sim devices --json 2>/dev/null | tail -n 1)
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert len([d for d in j["devices"] if d["category"]!="host"])>=40' "$last" \
+  && echo "ok   sim devices --json (>= 40 devices)" || { echo "FAIL sim devices --json"; fail=1; }
+check "sim models" 0 "$tito" sim models
+last=$("$tito" sim eval ResNet-50 A100 --compat --json 2>/dev/null | tail -n 1)
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert abs(j["latency_s"]*1e3-0.5675641025641026)<1e-9 and j["bottleneck"]=="compute"' "$last" \
+  && echo "ok   sim eval ResNet-50 A100 --compat (0.5676 ms)" || { echo "FAIL sim eval compat: $last"; fail=1; }
+check "sim eval a zoo LLM training step with an SVG" 0 "$tito" sim eval Llama-3-8B H100 --train --svg "$tokdir/sim.svg"
+head -c 300 "$tokdir/sim.svg" | grep -q "<svg" || { echo "FAIL sim eval --svg: no SVG"; fail=1; }
+check "sim eval our traced cnn on a microcontroller" 0 "$tito" sim eval cnn ESP32-S3 --batch 1
+check "sim eval our traced mlp" 0 "$tito" sim eval mlp H100 --train
+check "sim eval an unknown device" 1 "$tito" sim eval mlp H1000
+printf '%s' "$out" | grep -q "H1000" || { echo "FAIL sim unknown device not named: $out"; fail=1; }
+check "sim eval a bad precision" 1 "$tito" sim eval Llama-3-8B H100 --precision fp12
+check "sim eval --efficiency 0" 2 "$tito" sim eval Llama-3-8B H100 --efficiency 0
+check "sim serve" 0 "$tito" sim serve Llama-3-8B H100 --draft GPT-2-Small
+check "sim memory with the stack SVG" 0 "$tito" sim memory Llama-3-8B H100 --dp 8 --svg "$tokdir/mem.svg"
+check "sim sweep devices" 0 "$tito" sim sweep ResNet-50 --category edge --batch 1,8
+check "sim sweep a cluster with the SVG" 0 "$tito" sim sweep Llama-3-8B --cluster Research_256 --svg "$tokdir/par.svg"
+head -c 300 "$tokdir/par.svg" | grep -q "<svg" || { echo "FAIL sim sweep --svg: no SVG"; fail=1; }
+check "sim scenario (passes)" 0 "$tito" sim scenario "$root/examples/sim/chatbot_h100.json"
+check "sim scenario (reference golden)" 0 "$tito" sim scenario "$root/examples/sim/research_256_llama.json"
+printf '{"workload": {"model": "Llama-3-8B", "mode": "serving"}, "system": {"device": "H100"}, "sla": {"ttft_ms": 1}}' > "$tokdir/fail.json"
+check "sim scenario with a failing SLA exits 3" 3 "$tito" sim scenario "$tokdir/fail.json"
+printf '{"workload": {"model": "Llama-3-8B"}, "system": {"device": "H100"}, "sla": {"ttft": 1}}' > "$tokdir/bad.json"
+check "sim scenario with an unknown field" 1 "$tito" sim scenario "$tokdir/bad.json"
+printf '%s' "$out" | grep -q "sla.ttft" || { echo "FAIL sim scenario bad field not named: $out"; fail=1; }
+last=$("$tito" sim validate --steps 1 --warmup 1 --json 2>/dev/null | tail -n 1)
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert list(j)[:2]==["median_abs_error","ops"] and 0<=j["median_abs_error"] and len(j["ops"])>20' "$last" \
+  && echo "ok   sim validate --json" || { echo "FAIL sim validate --json: ${last:0:200}"; fail=1; }
 exit $fail

@@ -1,0 +1,115 @@
+// Tracing our models into simulator graphs, and the host model used by `tito sim validate`.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/registry.h"
+#include "sim_trace/trace.h"
+#include "tinytorch.h"
+
+namespace tt::sim {
+namespace {
+
+struct Mlp {
+  std::shared_ptr<nn::Sequential> model;
+  std::unique_ptr<optim::AdamW> opt;
+  FrameworkWorkload w;
+};
+
+// Linear(16→32) → ReLU → Linear(32→4), batch 8.
+Mlp make_mlp(bool train) {
+  Generator g(3);
+  Mlp m;
+  m.model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+      std::make_shared<nn::Linear>(16, 32, true, &g), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Linear>(32, 4, true, &g)});
+  m.opt = std::make_unique<optim::AdamW>(m.model->parameters(), optim::Options{{"lr", 1e-3}});
+  m.w.name = "mlp";
+  m.w.work.model = m.model.get();
+  m.w.work.input = randn(Shape{8, 16});
+  Tensor y = randint(0, 4, Shape{8});
+  m.w.work.loss = [y](const Tensor& out) { return cross_entropy(out, y); };
+  m.w.optimizer = train ? m.opt.get() : nullptr;
+  m.w.train = train;
+  m.w.samples = 8;
+  return m;
+}
+
+double flops_of(const WorkGraph& g, const std::string& name, const std::string& pass) {
+  double f = 0;
+  for (const OpCost& op : g.ops)
+    if (op.name == name && op.pass == pass) f += op.flops * op.count;
+  return f;
+}
+
+TEST(SimTrace, TracedGraphCarriesTheDeclaredCosts) {
+  Mlp m = make_mlp(true);
+  const WorkGraph g = trace_workload(m.w, Precision::fp32);
+  // Forward linears: 2·B·in·out each (plus the bias adds the op declares).
+  EXPECT_GE(flops_of(g, "linear", "fwd"), 2.0 * 8 * (16 * 32 + 32 * 4));
+  EXPECT_LE(flops_of(g, "linear", "fwd"), 2.0 * 8 * (16 * 32 + 32 * 4) + 8 * (32 + 4) * 2);
+  EXPECT_GT(flops_of(g, "AdamW.step", "opt"), 0);
+  EXPECT_DOUBLE_EQ(g.weight_bytes, (16 * 32 + 32 + 32 * 4 + 4) * 4.0);
+  EXPECT_GT(g.footprint, 0);
+  // At fp16 every tensor is half the bytes, FLOPs unchanged.
+  Mlp m16 = make_mlp(true);
+  const WorkGraph h = trace_workload(m16.w, Precision::fp16);
+  EXPECT_NEAR(h.total_bytes(), g.total_bytes() / 2, 1e-9 * g.total_bytes());
+  EXPECT_DOUBLE_EQ(h.hardware_flops(), g.hardware_flops());
+}
+
+TEST(SimTrace, TracedGraphPricesOnRegistryDevices) {
+  Mlp m = make_mlp(false);
+  const WorkGraph g = trace_workload(m.w, Precision::fp16);
+  const Registry reg = load_registry(registry_dir(), false);
+  PriceOptions o;
+  o.footprint = g.footprint;
+  const NodeResult h100 = price(g, reg.device("H100"), o);
+  const NodeResult esp = price(g, reg.device("ESP32-S3"), o);
+  EXPECT_GT(h100.latency, 0);
+  EXPECT_GT(esp.latency, h100.latency);  // a microcontroller is slower than an H100
+  EXPECT_EQ(h100.ops.size(), g.ops.size());
+}
+
+TEST(SimTrace, HostModelArithmetic) {
+  HostModel h;
+  h.peak_flops = 100e9;
+  h.tiers = {{"L1", 1000, 200e9}, {"DRAM", INFINITY, 20e9}};
+  h.op_overhead = 1e-6;
+  h.kinds["linear"] = {2e-6, 0.5, 3};
+  EXPECT_DOUBLE_EQ(h.bandwidth_for(800), 200e9);
+  EXPECT_DOUBLE_EQ(h.bandwidth_for(2000), 20e9);
+  EXPECT_DOUBLE_EQ(h.roofline(1e6, 100), 1e-5);              // compute-bound
+  EXPECT_DOUBLE_EQ(h.roofline(1, 2e6), 2e6 / 20e9);          // memory-bound, DRAM tier
+  EXPECT_DOUBLE_EQ(h.predict("linear", 1e6, 100), 2e-6 + 1e-5 / 0.5);
+  EXPECT_DOUBLE_EQ(h.predict("relu", 1e6, 100), 1e-6 + 1e-5);  // uncalibrated kind
+  HostModel empty;
+  EXPECT_THROW(empty.bandwidth_for(1), Error);
+}
+
+TEST(SimTrace, ValidateReportsEveryPricedRow) {
+  Mlp m = make_mlp(true);
+  HostModel h;
+  h.peak_flops = 100e9;
+  h.tiers = {{"DRAM", INFINITY, 20e9}};
+  h.op_overhead = 1e-6;
+  std::vector<FrameworkWorkload> w{m.w};
+  const ValidationResult r = validate(w, h, {1, 2});
+  ASSERT_FALSE(r.rows.empty());
+  std::vector<double> errs;
+  for (const ValidationRow& row : r.rows) {
+    EXPECT_GT(row.measured, 0);
+    EXPECT_NEAR(row.error, (row.predicted - row.measured) / row.measured, 1e-12);
+    EXPECT_GT(row.flops + row.bytes, 0);  // views are not compared
+    errs.push_back(std::abs(row.error));
+  }
+  std::sort(errs.begin(), errs.end());
+  const size_t n = errs.size();
+  EXPECT_NEAR(r.median_abs_error, n % 2 ? errs[n / 2] : (errs[n / 2 - 1] + errs[n / 2]) / 2, 1e-12);
+  const nlohmann::ordered_json j = to_json(r);
+  EXPECT_EQ(j.begin().key(), "median_abs_error");
+  EXPECT_EQ(std::next(j.begin()).key(), "ops");
+}
+
+}  // namespace
+}  // namespace tt::sim
