@@ -51,7 +51,7 @@ std::vector<std::string> split(const std::string& s) {
 }
 
 struct SweepArgs {
-  std::string model, devices, category, batches = "1", precisions, cluster, svg;
+  std::string model, devices, category, batches = "1", precisions, cluster, svg, recompute = "selective";
   int seq = 2048, global_batch = 1024;
   double efficiency = 0.5;
   bool train = false, json = false;
@@ -100,10 +100,12 @@ void sweep_cluster(const SweepArgs& a, const tt::sim::Registry& reg, const tt::s
   const tt::sim::System s = tt::sim::resolve_system(reg, a.cluster);
   tt::sim::ParallelOptions o;
   o.batch = a.global_batch, o.seq = a.seq, o.efficiency = a.efficiency, o.zero_stage = 1, o.overlap_dp = true;
+  o.recompute = tt::sim::parse_recompute(a.recompute);
   if (!a.precisions.empty()) o.precision = tt::sim::parse_precision(split(a.precisions).front());
   const auto runs = tt::sim::sweep_parallel(m, s, o);
-  std::cout << fmt::format("sim sweep: training {} on {} ({} × {}), global batch {}, seq {}, ZeRO-1, DP overlap\n",
-                           m.key, s.cluster.key, s.accelerators(), s.device.key, a.global_batch, a.seq);
+  std::cout << fmt::format("sim sweep: training {} on {} ({} × {}), global batch {}, seq {}, ZeRO-1, DP overlap, "
+                           "1F1B, recompute {}\n", m.key, s.cluster.key, s.accelerators(), s.device.key,
+                           a.global_batch, a.seq, a.recompute);
   std::cout << fmt::format("{:>4} {:>4} {:>5} {:>11} {:>11} {:>11} {:>11} {:>13} {:>7} {:>9} {:<18}\n", "TP", "PP", "DP",
                            "step", "compute", "comm", "bubble", "samples/s", "MFU", "mem/GPU", "binding");
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -156,6 +158,7 @@ void add_sim_sweep(CLI::App& sim) {
   s->add_option("--cluster", a.cluster, "sweep TP × PP × DP on this cluster instead (training)");
   s->add_option("--global-batch", a.global_batch, "--cluster: global batch (default 1024)")->check(CLI::PositiveNumber);
   s->add_option("--svg", a.svg, "--cluster: write the parallelism sweep chart");
+  s->add_option("--recompute", a.recompute, "--cluster: none | selective | full (default selective)");
   s->add_flag("--json", a.json, "last line: JSON");
   s->callback([] { run_sweep(a); });
 }

@@ -79,6 +79,8 @@ void check_options(const TrainingMemoryOptions& o) {
   TT_CHECK(o.zero_stage >= 0 && o.zero_stage <= 3, "training_memory: zero_stage must be 0–3, got ",
            o.zero_stage);
   TT_CHECK(o.lora_rank >= 1, "training_memory: lora_rank must be ≥ 1, got ", o.lora_rank);
+  TT_CHECK(o.activation_batch >= 0, "training_memory: activation_batch must be ≥ 0, got ",
+           o.activation_batch);
 }
 
 }  // namespace
@@ -106,7 +108,8 @@ TrainingMemoryResult training_memory(const ModelSpec& m, const Device& d,
   if (o.zero_stage >= 3) r.weights /= o.dp;
   // Activations: each DP rank sees ⌈B/(DP·GA)⌉ sequences per micro-step; a pipeline stage holds
   // ⌈L/PP⌉ layers.
-  const double b_local = std::ceil(double(o.batch) / (double(o.dp) * o.grad_accum));
+  const double b_local = o.activation_batch > 0 ? double(o.activation_batch)
+                                               : std::ceil(double(o.batch) / (double(o.dp) * o.grad_accum));
   if (m.is_transformer()) {
     const double layers = std::ceil(double(m.layers) / o.pp);
     r.activations = layers * layer_activation_bytes(m, o.seq, b_local, o.tp, o.recompute,

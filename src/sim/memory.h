@@ -28,6 +28,8 @@ struct TrainingMemoryOptions {
   int zero_stage = 0;            // 0–3
   int dp = 1, tp = 1, pp = 1, ep = 1;
   int grad_accum = 1;            // micro-steps per optimizer step (divides the activation batch)
+  int activation_batch = 0;      // > 0: sequences whose activations are held at once (pipeline
+                                 // microbatches in flight), instead of ⌈batch/(dp·grad_accum)⌉
   bool lora = false;
   int lora_rank = 16;
   // compat: the reference simulator's exact rules (12 B/param optimizer state at any precision,

@@ -95,7 +95,9 @@ NodeResult price(const WorkGraph& g, const Device& d, const PriceOptions& o) {
     };
     p.t_memory = bytes_time(act, tiers.act_bw) + bytes_time(op.weight_bytes, tiers.weight_bw);
     const double roof = roofline_time(o.form, p.t_compute, p.t_memory, o.overlap);
-    if (o.graph) p.t_overhead = 0;
+    // Views and other metadata ops (no FLOPs, no bytes) launch no kernel.
+    const bool kernel = op.flops > 0 || op.bytes > 0;
+    if (o.graph || !kernel) p.t_overhead = 0;
     else p.t_overhead = sync ? dispatch : std::max(0.0, dispatch - roof);
     p.time = roof + p.t_overhead;
     p.intensity = op.bytes > 0 ? op.flops / op.bytes : 0;
@@ -107,9 +109,9 @@ NodeResult price(const WorkGraph& g, const Device& d, const PriceOptions& o) {
     r.t_overhead += p.t_overhead * op.count;
     r.latency += p.time * op.count;
     r.latency_sum += (p.t_compute + p.t_memory + p.t_overhead) * op.count;
-    r.latency_max += (std::max(p.t_compute, p.t_memory) +
-                      (sync ? dispatch : std::max(0.0, dispatch - std::max(p.t_compute, p.t_memory)))
-                      * !o.graph) * op.count;
+    const double roof_max = std::max(p.t_compute, p.t_memory);
+    const double launch_max = o.graph || !kernel ? 0 : sync ? dispatch : std::max(0.0, dispatch - roof_max);
+    r.latency_max += (roof_max + launch_max) * op.count;
     r.ops.push_back(std::move(p));
   }
   if (o.graph) r.t_overhead = dispatch, r.latency += dispatch, r.latency_sum += dispatch,

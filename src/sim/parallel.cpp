@@ -95,6 +95,14 @@ TrainingMemoryResult rank_memory(const ModelSpec& m, const System& s, const Para
   t.batch = o.batch, t.seq = o.seq, t.precision = o.precision, t.recompute = o.recompute;
   t.zero_stage = o.zero_stage, t.dp = dp, t.tp = o.tp, t.pp = o.pp, t.ep = o.ep;
   t.grad_accum = o.grad_accum, t.lora = o.lora, t.compat = o.compat;
+  if (!o.compat) {
+    // A pipeline holds the activations of the microbatches in flight, not of the whole local
+    // batch: GPipe all m of them, 1F1B at most p (Narayanan et al. 2021, §2.2).
+    const int local = std::max(1, o.batch / (dp * o.grad_accum));
+    const int micro = (local + o.microbatches - 1) / o.microbatches;
+    const int in_flight = o.schedule == Schedule::gpipe ? o.microbatches : std::min(o.pp, o.microbatches);
+    t.activation_batch = micro * in_flight;
+  }
   return training_memory(m, s.device, t);
 }
 

@@ -1,7 +1,8 @@
 // The reference simulator's golden values (mlsysim tests/test_golden_regressions.py, via
 // ../shared/reference/mlsysim.md), reproduced in compatibility mode to 1e-3 relative (most to
-// 1e-9), from devices and models built here with the reference's numbers; registry_golden below
-// checks that the shipped registry carries the same numbers.
+// 1e-9), from devices and models built here with the reference's numbers;
+// SimInvariants.RegistryEntriesReproduceTheGoldenValues (invariants_test.cpp) checks that the
+// shipped registry's entries give the same values.
 #include <gtest/gtest.h>
 
 #include "sim/memory.h"
