@@ -16,8 +16,6 @@ using Json = nlohmann::ordered_json;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kIdlePowerFraction = 0.30;  // reference calibration: idle/dynamic split .30/.70
 
-Json finite_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
 void check_non_negative(const char* fn, const char* what, double x) {
   TT_CHECK(x >= 0 && std::isfinite(x), fn, ": ", what, " must be finite and ≥ 0, got ", x);
 }

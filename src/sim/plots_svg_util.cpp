@@ -16,33 +16,6 @@ namespace tt::sim::plots_detail {
 
 bool usable(double v) { return std::isfinite(v) && v > 0; }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string num(double px) {
   // Guarded here once so no chart can emit a NaN coordinate; callers skip what they cannot place.
   if (!std::isfinite(px)) return "0";

@@ -3,13 +3,14 @@
 // decade ticks, the legend swatch and the atomic file write. Not a plotting library and not part
 // of the public API.
 #pragma once
+#include "core/xml.h"
 #include <string>
 #include <vector>
 
 namespace tt::sim::plots_detail {
 
 bool usable(double v);                         // finite and > 0
-std::string xml_escape(const std::string& s);  // & < > " '
+using ::tt::xml_escape;                        // core/xml.h
 std::string num(double px);                    // "12.35"; a non-finite value prints "0"
 
 // A canvas of width × height (each clamped to at least 480 × 320): XML declaration, <svg> root,

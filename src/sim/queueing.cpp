@@ -17,8 +17,6 @@ using Json = nlohmann::ordered_json;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Json finite_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
 void check_rates(const char* fn, double lambda, double mu, int servers) {
   TT_CHECK(lambda >= 0 && std::isfinite(lambda), fn,
            ": arrival rate λ must be finite and ≥ 0 per s, got ", lambda);

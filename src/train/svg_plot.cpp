@@ -233,33 +233,6 @@ void render_panel(std::string& out, const PlotPanel& p, double left, double top)
 
 }  // namespace
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids control characters other than tab, newline and carriage return.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
-    }
-  }
-  return out;
-}
 
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
   TT_CHECK(max_ticks >= 2, "svg_plot: nice_ticks needs max_ticks >= 2, got ", max_ticks);

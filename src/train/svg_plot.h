@@ -3,6 +3,7 @@
 // Robust to what real runs produce: empty series, one point, NaN/Inf (skipped, the line breaks
 // there) and constant series. Not a general plotting library: linear axes only, no log scale.
 #pragma once
+#include "core/xml.h"
 #include <string>
 #include <vector>
 
@@ -31,7 +32,6 @@ void write_svg_plot(const std::string& path, const std::vector<PlotPanel>& panel
 // degenerate range (lo == hi) is widened around the value; non-finite input gives [0, 1].
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks = 6);
 
-// Escapes & < > " ' for XML text and attributes, and drops control characters XML 1.0 forbids.
-std::string xml_escape(const std::string& s);
+using ::tt::xml_escape;  // core/xml.h
 
 }  // namespace tt::train

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "sim_test_util.h"
 
 namespace {
 
@@ -19,15 +20,7 @@ using namespace tt::sim;
 constexpr double kAlpha = 5e-6;   // 5 µs, InfiniBand-like
 constexpr double kBw = 50e9;      // 50 GB/s per direction
 
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error containing '" << needle << "'";
-  } catch (const tt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using tt::sim::testing::expect_error;
 
 TEST(Collectives, RingAllReduceMatchesClosedForm) {
   const CollectiveTime t = ring_allreduce(8, 1e9, 100e9, kAlpha);

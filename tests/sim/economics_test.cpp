@@ -10,20 +10,13 @@
 #include <string>
 
 #include "core/error.h"
+#include "sim_test_util.h"
 
 namespace {
 
 using namespace tt::sim;
 
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error containing '" << needle << "'";
-  } catch (const tt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using tt::sim::testing::expect_error;
 
 void expect_rel(double got, double want, double tol = 1e-9) {
   EXPECT_NEAR(got, want, tol * std::abs(want)) << "got " << got << ", want " << want;

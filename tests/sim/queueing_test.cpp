@@ -15,20 +15,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "sim_test_util.h"
 
 namespace {
 
 using namespace tt::sim;
 
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error containing '" << needle << "'";
-  } catch (const tt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using tt::sim::testing::expect_error;
 
 // Erlang B by its textbook recursion B_k = a·B_{k−1}/(k + a·B_{k−1}), then
 // C = B/(1 − ρ(1 − B)) (Cooper 1981): an independent route to P_wait.

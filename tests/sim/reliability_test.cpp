@@ -10,21 +10,14 @@
 #include <string>
 
 #include "core/error.h"
+#include "sim_test_util.h"
 
 namespace {
 
 using namespace tt::sim;
 constexpr double kHour = 3600;
 
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error containing '" << needle << "'";
-  } catch (const tt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using tt::sim::testing::expect_error;
 
 TEST(Reliability, DgxFleetMtbfByHand) {
   // 8 GPUs, 8 NICs, 2 PSUs: 8/50k + 8/150k + 2/100k = 2.3333e-4 per hour → 4285.71 h per node.

@@ -10,20 +10,13 @@
 #include <string>
 
 #include "core/error.h"
+#include "sim_test_util.h"
 
 namespace {
 
 using namespace tt::sim;
 
-template <typename F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error containing '" << needle << "'";
-  } catch (const tt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using tt::sim::testing::expect_error;
 
 TEST(Scaling, SixNDMatchesGpt3WithinOnePercent) {
   // GPT-3: 175B params, 300B tokens, reported 3.14e23 FLOPs (Brown et al. 2020, Table D.1).
