@@ -27,15 +27,6 @@ struct ProfileArgs {
   int steps = 3, warmup = 2, threads = 0, top = 25;
 };
 
-// The ceilings for this thread count: the cache when it fits (the 1-thread roofs are valid for any
-// cached probe of this CPU), else a fresh probe (a few seconds, then cached).
-tt::hw::Ceilings machine_ceilings(int threads) {
-  if (auto c = tt::hw::load_cache(); c && c->cpu == tt::hw::cpu_model() && (threads == 1 || c->threads == threads))
-    return *c;
-  std::cerr << "profile: measuring this machine's ceilings (tito hw probe; cached afterwards)\n";
-  return tt::hw::ceilings();
-}
-
 void write_outputs(const ProfileArgs& a, const tt::profile::Profiler& p, const std::vector<tt::profile::OpStat>& rows,
                    const tt::profile::Roof& roof, const std::string& title) {
   if (!a.trace.empty()) {
@@ -66,7 +57,7 @@ void run_profile(const ProfileArgs& a) {
   tt::profile::RunResult run = tt::profile::run_profiled(p, w, opt.get(), {a.train, a.warmup, a.steps});
 
   int threads = tt::get_num_threads();
-  tt::profile::Roof roof = tt::profile::roof_for(machine_ceilings(threads), threads);
+  tt::profile::Roof roof = tt::profile::roof_for(tt::hw::ceilings_for(threads), threads);
   tt::profile::OpTableOptions to;
   to.by_shape = !a.by_op;
   auto rows = tt::profile::op_table(p, roof, to);

@@ -107,7 +107,7 @@ struct ValidateArgs {
 
 void run_validate(const ValidateArgs& a) {
   tt::set_num_threads(1);
-  const tt::hw::Ceilings c = tt::hw::ceilings();
+  const tt::hw::Ceilings c = tt::hw::ceilings_for(1);
   std::cerr << "sim validate: calibrating this machine's bandwidth tiers and per-op overhead\n";
   const tt::sim::HostModel host = tt::sim::calibrate_host(c);
   tt::manual_seed(0);

@@ -182,6 +182,7 @@ Ceilings ceilings() {
     }
   }
   if (!c || c->cpu != cpu_model() || c->threads != threads) {
+    std::cerr << "tinytorch: measuring this machine's ceilings (tito hw probe; cached afterwards)\n";
     c = probe();
     try {
       if (!path.empty()) save_cache(*c, path);
@@ -192,6 +193,15 @@ Ceilings ceilings() {
   memo = c;
   memo_path = path;
   return *c;
+}
+
+Ceilings ceilings_for(int threads) {
+  try {
+    if (auto c = load_cache(); c && c->cpu == cpu_model() && (threads == 1 || c->threads == threads)) return *c;
+  } catch (const Error&) {
+    // A corrupt cache: ceilings() warns about it and re-probes.
+  }
+  return ceilings();
 }
 
 }  // namespace tt::hw

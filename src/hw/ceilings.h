@@ -69,4 +69,10 @@ std::optional<Ceilings> load_cache(const std::string& path = cache_path());
 // Remembered for the rest of the process, so callers (profiler, roofline) may call it freely.
 Ceilings ceilings();
 
+// The ceilings a caller running on `threads` threads needs: the cache as it is when it is for this
+// CPU and either was probed on `threads` threads or threads == 1 (every probe measures one thread
+// too), else ceilings(). So a one-thread consumer (the profiler at --threads 1, `tito sim
+// validate`) neither re-probes nor rewrites a cache probed on all cores.
+Ceilings ceilings_for(int threads);
+
 }  // namespace tt::hw

@@ -69,12 +69,12 @@ double total_op_ns(const Profiler& p) {
   return std::accumulate(s.begin(), s.end(), 0.0);
 }
 
-namespace {
-
-std::string display_name(const OpRecord& r) {
+std::string op_display_name(const OpRecord& r) {
   if (r.op == ops::OpId::optimizer_step && r.label) return std::string(r.label) + ".step";
   return r.name();
 }
+
+namespace {
 
 void place_on_roof(OpStat& s, const Roof& roof, const OpTableOptions& o) {
   s.gflops = s.total_ns > 0 ? s.flops / s.total_ns : 0;
@@ -97,7 +97,7 @@ std::vector<OpStat> op_table(const Profiler& p, const Roof& roof, const OpTableO
   std::vector<OpStat> rows;
   for (size_t i = 0; i < p.ops().size(); ++i) {
     const OpRecord& r = p.ops()[i];
-    std::string name = display_name(r), shapes = o.by_shape ? shapes_string(r) : "";
+    std::string name = op_display_name(r), shapes = o.by_shape ? shapes_string(r) : "";
     auto [it, added] = index.emplace(std::make_tuple(name, r.backward, shapes), rows.size());
     if (added) rows.push_back(OpStat{name, r.backward, r.op == ops::OpId::optimizer_step, shapes});
     OpStat& s = rows[it->second];
@@ -157,7 +157,7 @@ const SpanRecord* last_forward(const Profiler& p) {
 
 std::string where(const Profiler& p, const OpRecord& r) {
   std::string m = p.module_label(p.module_of(r));
-  return display_name(r) + (m.empty() ? "" : " in " + m) + (r.backward ? " (backward)" : " (forward)");
+  return op_display_name(r) + (m.empty() ? "" : " in " + m) + (r.backward ? " (backward)" : " (forward)");
 }
 
 }  // namespace

@@ -62,6 +62,8 @@ struct OpTableOptions {
   double overhead_fraction = 0.25;
   double max_overhead_us = 20;
 };
+// The name an op row shows: the label's "AdamW.step" for optimizer updates, else the op's name.
+std::string op_display_name(const OpRecord& r);
 // Rows sorted by total time, descending.
 std::vector<OpStat> op_table(const Profiler& p, const Roof& roof, const OpTableOptions& o = {});
 // Each op's own time in ns, indexed like p.ops(): its wall time minus the time of ops that ran

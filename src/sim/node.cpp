@@ -97,8 +97,11 @@ NodeResult price(const WorkGraph& g, const Device& d, const PriceOptions& o) {
     const double roof = roofline_time(o.form, p.t_compute, p.t_memory, o.overlap);
     // Views and other metadata ops (no FLOPs, no bytes) launch no kernel.
     const bool kernel = op.flops > 0 || op.bytes > 0;
-    if (o.graph || !kernel) p.t_overhead = 0;
-    else p.t_overhead = sync ? dispatch : std::max(0.0, dispatch - roof);
+    const auto launch = [&](double kernel_time) {
+      if (o.graph || !kernel) return 0.0;
+      return sync ? dispatch : std::max(0.0, dispatch - kernel_time);
+    };
+    p.t_overhead = launch(roof);
     p.time = roof + p.t_overhead;
     p.intensity = op.bytes > 0 ? op.flops / op.bytes : 0;
     const int cls = p.t_overhead > roof ? 2 : p.t_compute >= p.t_memory ? 0 : 1;
@@ -110,8 +113,7 @@ NodeResult price(const WorkGraph& g, const Device& d, const PriceOptions& o) {
     r.latency += p.time * op.count;
     r.latency_sum += (p.t_compute + p.t_memory + p.t_overhead) * op.count;
     const double roof_max = std::max(p.t_compute, p.t_memory);
-    const double launch_max = o.graph || !kernel ? 0 : sync ? dispatch : std::max(0.0, dispatch - roof_max);
-    r.latency_max += (roof_max + launch_max) * op.count;
+    r.latency_max += (roof_max + launch(roof_max)) * op.count;
     r.ops.push_back(std::move(p));
   }
   if (o.graph) r.t_overhead = dispatch, r.latency += dispatch, r.latency_sum += dispatch,

@@ -157,7 +157,7 @@ void run_cluster(ScenarioResult& r, const Reader& rd, const json& sys, const jso
   const System sy = resolve_system(reg, rd.get<std::string>(sys, "system", "cluster", ""));
   ParallelOptions o;
   o.batch = k.batch, o.seq = k.seq, o.precision = k.precision, o.efficiency = k.efficiency;
-  o.recompute = k.mode == "training" && k.recompute != Recompute::none && !k.compat ? k.recompute : Recompute::none;
+  o.recompute = k.compat ? Recompute::none : k.recompute;  // the reference's DistributedModel never recomputes
   o.tp = rd.get<int>(sys, "system", "tp", 1), o.pp = rd.get<int>(sys, "system", "pp", 1);
   o.ep = rd.get<int>(sys, "system", "ep", 1), o.microbatches = rd.get<int>(sys, "system", "microbatches", 1);
   o.zero_stage = rd.get<int>(sys, "system", "zero", 0);

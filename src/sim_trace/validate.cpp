@@ -58,11 +58,8 @@ void profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
   profile::run_profiled(p, w, &opt, {true, 2, 8});
 }
 
-// The op kind a row or record belongs to, as the op table names it ("bwd:matmul", "AdamW.step").
-std::string kind_of(const profile::OpRecord& r) {
-  const std::string name = r.op == ops::OpId::optimizer_step && r.label ? std::string(r.label) + ".step" : r.name();
-  return (r.backward ? "bwd:" : "") + name;
-}
+// The op kind of a row or record, keyed as the op table names ops ("bwd:matmul", "AdamW.step").
+std::string kind_key(const std::string& name, bool backward) { return (backward ? "bwd:" : "") + name; }
 
 // Calibration models at one size: an MLP of width w, a CNN of c channels on h×h images, a GPT of
 // width d on t tokens (batch b for all). The validated workloads use none of these shapes.
@@ -124,7 +121,7 @@ void calibrate_kinds(HostModel& h) {
       std::ostringstream shape;
       shape << r.output;
       for (int k = 0; k < r.num_inputs; ++k) shape << r.inputs[k];
-      auto& slot = samples[kind_of(r)][shape.str()];
+      auto& slot = samples[kind_key(profile::op_display_name(r), r.backward)][shape.str()];
       slot.first = h.roofline(r.cost.flops, bytes);
       slot.second.push_back(self[i] * 1e-9);
     }
@@ -193,7 +190,7 @@ ValidationResult validate(std::vector<FrameworkWorkload>& workloads, const HostM
       r.calls = s.calls / o.steps;
       r.flops = s.flops / s.calls, r.bytes = s.bytes / s.calls;
       r.measured = s.total_ns * 1e-9 / s.calls;
-      const std::string kind = (s.backward ? "bwd:" : "") + s.name;
+      const std::string kind = kind_key(s.name, s.backward);
       const double t0 = host.fit_for(kind).overhead;
       r.predicted = host.predict(kind, r.flops, r.bytes);
       r.error = (r.predicted - r.measured) / r.measured;
