@@ -38,10 +38,11 @@ WorkGraph graph_from_rows(const std::vector<profile::OpStat>& rows, int steps,
 WorkGraph trace_workload(FrameworkWorkload& w, Precision p = Precision::fp32, int warmup = 1);
 
 // This machine as the simulator sees it for validation: one thread's FMA peak, the triad
-// bandwidth of each cache level (working set below the level's size) and of DRAM, and per kind
-// of op ("linear", "bwd:matmul", "AdamW.step") a line t = t0 + roofline/η: its fixed cost per
-// call (checks, allocation, autograd bookkeeping, kernel set-up: the L_lat term) and the fraction
-// of the roofline its kernel reaches, fitted on calibration models that share no shape with the
+// bandwidth of each cache level (working set below the level's size) and of DRAM, the extra fixed
+// cost of a call whose code and bookkeeping data the caches no longer hold, and per kind of op
+// ("linear", "bwd:matmul", "AdamW.step") a line t = t0 + roofline/η: its fixed cost per call
+// (checks, allocation, autograd bookkeeping, kernel set-up: the L_lat term) and the fraction of
+// the roofline its kernel reaches, fitted on calibration models that share no shape with the
 // validated workloads (docs/simulator.md, "Validation").
 struct HostModel {
   std::string cpu;
@@ -51,16 +52,54 @@ struct HostModel {
   struct KindFit { double overhead = 0, efficiency = 1; int points = 0; };
   std::map<std::string, KindFit> kinds;
   double op_overhead = 0;                        // median t0 over kinds: for kinds not calibrated
+  // Where a call runs. `reuse`: the bytes the step moved since the call's code last ran
+  // (code_reuse_bytes), which sets its cold cost. `footprint`: the step's peak bytes, the reuse
+  // distance of an `optimizer` update's data (parameters and state last touched a step ago).
+  struct Context { double reuse = 0, footprint = 0; bool optimizer = false; };
+
+  // Extra fixed cost per call (seconds) when the last-level cache (cold_llc) or the level below
+  // it (cold_mid) was flushed since the call's previous run: probe calls timed after flushing.
+  double cold_mid = 0, cold_llc = 0;
+  // The same for one parameter's update inside an optimizer step whose code is warm but whose
+  // tensors (parameter, gradient, state) and their bookkeeping were last touched a step ago.
+  double cold_update_mid = 0, cold_update_llc = 0;
+
   double bandwidth_for(double working_set) const;  // the first tier the bytes fit in
-  double roofline(double flops, double bytes) const;  // max(F/peak, B/BW(B))
+  double roofline(double flops, double bytes) const { return roofline(flops, bytes, bytes); }
+  // max(F/peak, B/BW(working set)).
+  double roofline(double flops, double bytes, double working_set) const;
+  double working_set(double bytes, const Context& c) const;  // bytes, or the footprint for updates
+  // 0 while the reuse distance fits the cache level below the last; cold_mid rising linearly to
+  // cold_llc as it fills the last level (the share of a call's lines evicted before reuse grows
+  // with the distance); cold_llc beyond it.
+  double cold_cost(double reuse) const { return cold_between(reuse, cold_mid, cold_llc); }
+  double cold_update_cost(double footprint) const { return cold_between(footprint, cold_update_mid, cold_update_llc); }
+  double cold_between(double bytes, double at_mid, double at_llc) const;
+  // The cold cost a call in context `c` pays: its code's for an op, its tensors' for an update.
+  double context_cold(const Context& c) const;
   KindFit fit_for(const std::string& kind) const;   // its fit, else η = 1 and the median t0
-  // t0 + roofline/η: the CPU runs the call's bookkeeping and its kernel in sequence.
-  double predict(const std::string& kind, double flops, double bytes) const;
+  // t0 + cold + roofline/η: the CPU runs the call's bookkeeping and its kernel in sequence. An
+  // update streams its tensors from the tier of the step's footprint at that tier's measured
+  // bandwidth (η = 1: its calibration ran with hot caches, so its η says nothing of that tier).
+  double predict(const std::string& kind, double flops, double bytes, const Context& c) const;
+  double predict(const std::string& kind, double flops, double bytes) const { return predict(kind, flops, bytes, Context()); }
 };
 
-// Measures the tiers (triad at half of each data cache's size) and fits the op kinds (above);
-// peak and DRAM bandwidth from `c` (tito hw probe). About a second.
+// Measures the tiers (triad at half of each data cache's size), the cold-call costs (probe ops
+// after flushing caches) and fits the op kinds (above); peak and DRAM bandwidth from `c` (tito
+// hw probe). About two seconds.
 HostModel calibrate_host(const hw::Ceilings& c);
+
+// For each recorded op, the bytes the ops between it and the previous call of the same op (any
+// pass) declared: how much the step pushed through the caches since its code last ran — the
+// reuse distance that cold_cost prices. An op's first call looks back over the whole record
+// (as if the recorded steps repeated).
+std::vector<double> code_reuse_bytes(const profile::Profiler& p);
+
+// The median of v (0 when empty); shared by calibration and validation.
+double median_of(std::vector<double> v);
+// An op row's kind as HostModel::kinds keys it: "linear", "bwd:matmul", "AdamW.step".
+inline std::string op_kind(const std::string& name, bool backward) { return (backward ? "bwd:" : "") + name; }
 
 struct ValidationRow {
   std::string workload, op, pass, shapes;
@@ -77,6 +116,7 @@ struct ValidationResult {
   double median_abs_error = 0;       // over rows
   double weighted_abs_error = 0;     // |Σpred − Σmeas| / Σmeas over the step (time-weighted)
   int unpriced = 0;                  // rows with no declared work (views), not compared
+  std::vector<std::pair<std::string, double>> footprints;  // per workload: the step's peak bytes
 };
 
 struct ValidateOptions {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "profile/profiler.h"
 #include "sim/registry.h"
 #include "sim_trace/trace.h"
 #include "tinytorch.h"
@@ -85,6 +86,62 @@ TEST(SimTrace, HostModelArithmetic) {
   EXPECT_DOUBLE_EQ(h.predict("relu", 1e6, 100), 1e-6 + 1e-5);  // uncalibrated kind
   HostModel empty;
   EXPECT_THROW(empty.bandwidth_for(1), Error);
+}
+
+// A host with L1 1 kB, L2 10 kB, L3 100 kB: cold costs by reuse distance, updates by footprint.
+HostModel three_level_host() {
+  HostModel h;
+  h.peak_flops = 100e9;
+  h.tiers = {{"L1", 1e3, 400e9}, {"L2", 1e4, 200e9}, {"L3", 1e5, 100e9}, {"DRAM", INFINITY, 20e9}};
+  h.cold_mid = 1e-6, h.cold_llc = 5e-6;
+  h.cold_update_mid = 0.1e-6, h.cold_update_llc = 0.5e-6;
+  h.kinds["AdamW.step"] = {1e-6, 0.5, 3};
+  h.kinds["relu"] = {0.2e-6, 0.5, 3};
+  return h;
+}
+
+TEST(SimTrace, ColdCostsFollowTheReuseDistance) {
+  const HostModel h = three_level_host();
+  EXPECT_DOUBLE_EQ(h.cold_cost(5e3), 0);                      // fits L2: warm
+  EXPECT_DOUBLE_EQ(h.cold_cost(1e4), 0);
+  EXPECT_DOUBLE_EQ(h.cold_cost(5.5e4), 1e-6 + 4e-6 * 0.5);    // halfway through L3
+  EXPECT_DOUBLE_EQ(h.cold_cost(1e5), 5e-6);
+  EXPECT_DOUBLE_EQ(h.cold_cost(1e9), 5e-6);                   // beyond the last level
+  EXPECT_DOUBLE_EQ(h.cold_update_cost(1e9), 0.5e-6);
+  // An op pays its code's cold cost (reuse), an update its tensors' (footprint).
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, false}), 5e-6);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, true}), 0);
+  EXPECT_DOUBLE_EQ(h.context_cold({0, 1e9, true}), 0.5e-6);
+  // An op: t0 + cold + roofline(own bytes)/η. 800 B fit L1.
+  EXPECT_DOUBLE_EQ(h.predict("relu", 0, 800, {1e9, 1e9, false}), 0.2e-6 + 5e-6 + 800 / 400e9 / 0.5);
+  // An update: its bytes from the footprint's tier (DRAM here) at η = 1, plus its cold cost.
+  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 1e9, true}), 1e-6 + 0.5e-6 + 800 / 20e9);
+  // With a footprint inside L3 the same update streams from L3.
+  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 5e4, true}), 1e-6 + h.cold_update_cost(5e4) + 800 / 100e9);
+  HostModel flat;  // DRAM only: nothing to flush, no cold cost
+  flat.tiers = {{"DRAM", INFINITY, 20e9}};
+  flat.cold_llc = 1;
+  EXPECT_DOUBLE_EQ(flat.cold_cost(1e12), 0);
+}
+
+TEST(SimTrace, CodeReuseBytesCountTheOpsBetweenTwoCalls) {
+  Tensor a = randn(Shape{100}), b = randn(Shape{100});
+  profile::Profiler p;
+  p.start();
+  (void)add(a, b);
+  (void)relu(a);
+  (void)mul(a, b);
+  (void)add(a, b);
+  p.stop();
+  ASSERT_EQ(p.ops().size(), 4u);
+  std::vector<double> bytes;
+  for (const profile::OpRecord& r : p.ops()) bytes.push_back(r.cost.bytes_read + r.cost.bytes_written);
+  const std::vector<double> rd = code_reuse_bytes(p);
+  ASSERT_EQ(rd.size(), 4u);
+  EXPECT_DOUBLE_EQ(rd[3], bytes[1] + bytes[2]);             // add again after relu and mul
+  EXPECT_DOUBLE_EQ(rd[0], 0);                               // wraps to the last add: nothing after it
+  EXPECT_DOUBLE_EQ(rd[1], bytes[2] + bytes[3] + bytes[0]);  // relu's only call: the rest of the record
+  EXPECT_DOUBLE_EQ(rd[2], bytes[3] + bytes[0] + bytes[1]);
 }
 
 TEST(SimTrace, ValidateReportsEveryPricedRow) {

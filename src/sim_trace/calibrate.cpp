@@ -1,0 +1,285 @@
+// This machine as the simulator's validation sees it (HostModel, trace.h): the bandwidth of each
+// cache level, the cost of a cold call, and per op kind a fixed cost and an efficiency, fitted on
+// small calibration models. docs/simulator.md, "Validation", explains the model and its limits.
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+#include "profile/profiler.h"
+#include "sim_trace/trace.h"
+#include "tinytorch.h"
+
+namespace tt::sim {
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::vector<double> code_reuse_bytes(const profile::Profiler& p) {
+  const auto& ops = p.ops();
+  std::vector<double> before(ops.size() + 1, 0);  // bytes declared by ops [0, i)
+  for (size_t i = 0; i < ops.size(); ++i) before[i + 1] = before[i] + ops[i].cost.bytes_read + ops[i].cost.bytes_written;
+  std::map<ops::OpId, size_t> last_call, first_call;
+  std::vector<double> rd(ops.size(), 0);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const auto it = last_call.find(ops[i].op);
+    if (it != last_call.end()) rd[i] = before[i] - before[it->second + 1];
+    else first_call[ops[i].op] = i;
+    last_call[ops[i].op] = i;
+  }
+  // First calls: from the op's last call, around the end of the record, to the first call.
+  for (const auto& [op, i] : first_call) rd[i] = before[ops.size()] - before[last_call[op] + 1] + before[i];
+  return rd;
+}
+
+double HostModel::bandwidth_for(double working_set) const {
+  TT_CHECK(!tiers.empty(), "sim host model: no bandwidth tiers (calibrate_host first)");
+  for (const Tier& t : tiers)
+    if (working_set <= t.bytes) return t.bandwidth;
+  return tiers.back().bandwidth;
+}
+
+double HostModel::roofline(double flops, double bytes, double working_set) const {
+  const double tc = peak_flops > 0 ? flops / peak_flops : 0;
+  const double tm = bytes > 0 ? bytes / bandwidth_for(std::max(bytes, working_set)) : 0;
+  return std::max(tc, tm);
+}
+
+double HostModel::working_set(double bytes, const Context& c) const {
+  return c.optimizer ? std::max(bytes, c.footprint) : bytes;
+}
+
+double HostModel::cold_between(double bytes, double at_mid, double at_llc) const {
+  // The cache tiers are all but the last (DRAM); `mid` is the level below the last one.
+  const int caches = static_cast<int>(tiers.size()) - 1;
+  if (caches < 1) return 0;
+  const double llc = tiers[caches - 1].bytes, mid = caches >= 2 ? tiers[caches - 2].bytes : llc;
+  if (bytes <= mid) return 0;
+  if (bytes >= llc || llc <= mid) return at_llc;
+  return at_mid + (at_llc - at_mid) * (bytes - mid) / (llc - mid);
+}
+
+double HostModel::context_cold(const Context& c) const {
+  return c.optimizer ? cold_update_cost(c.footprint) : cold_cost(c.reuse);
+}
+
+HostModel::KindFit HostModel::fit_for(const std::string& kind) const {
+  const auto it = kinds.find(kind);
+  if (it != kinds.end()) return it->second;
+  KindFit f;  // a kind the calibration never ran: the roofline plus the median fixed cost
+  f.overhead = op_overhead;
+  return f;
+}
+
+double HostModel::predict(const std::string& kind, double flops, double bytes, const Context& c) const {
+  const KindFit f = fit_for(kind);
+  const double eta = c.optimizer ? 1.0 : f.efficiency;
+  return f.overhead + context_cold(c) + roofline(flops, bytes, working_set(bytes, c)) / eta;
+}
+
+namespace {
+
+// One training step of a small model, for calibration.
+void profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
+                   std::function<Tensor(const Tensor&)> loss) {
+  optim::AdamW opt(model.parameters(), optim::Options{{"lr", 1e-3}});
+  profile::Workload w;
+  w.model = &model;
+  w.input = input;
+  w.loss = std::move(loss);
+  profile::run_profiled(p, w, &opt, {true, 2, 8});
+}
+
+// Calibration models at one size: an MLP of width w, a CNN of c channels on h×h images, a GPT of
+// width d on t tokens (batch b for all). The validated workloads use none of these shapes.
+struct CalibSize { int64_t w, c, h, d, t, b; };
+
+void profile_calibration(const CalibSize& z, std::vector<std::unique_ptr<profile::Profiler>>& out) {
+  Generator g(1);
+  Tensor y = randint(0, 2, Shape{z.b});
+  const auto ce = [y](const Tensor& o) { return cross_entropy(o, y); };
+  nn::Sequential mlp{std::make_shared<nn::Linear>(z.w, z.w, true, &g), std::make_shared<nn::ReLU>(),
+                     std::make_shared<nn::Dropout>(0.2), std::make_shared<nn::Linear>(z.w, 2, true, &g)};
+  out.push_back(std::make_unique<profile::Profiler>());
+  profile_small(*out.back(), mlp, randn(Shape{z.b, z.w}), ce);
+  const int64_t flat = z.c * (z.h / 2) * (z.h / 2);
+  // Two convolutions: one from a single input channel, one from c (their GEMMs differ in depth).
+  nn::Sequential cnn{std::make_shared<nn::Conv2d>(1, z.c, 3, 1, 1, 1, 1, false, &g),
+                     std::make_shared<nn::BatchNorm2d>(z.c), std::make_shared<nn::ReLU>(),
+                     std::make_shared<nn::Conv2d>(z.c, z.c, 3, 1, 1, 1, 1, false, &g), std::make_shared<nn::ReLU>(),
+                     std::make_shared<nn::MaxPool2d>(2), std::make_shared<nn::Flatten>(),
+                     std::make_shared<nn::LinearAct>(flat, 8, Activation::Relu, true, &g),
+                     std::make_shared<nn::Linear>(8, 2, true, &g)};
+  out.push_back(std::make_unique<profile::Profiler>());
+  profile_small(*out.back(), cnn, randn(Shape{z.b, 1, z.h, z.h}), ce);
+  nn::GPTConfig c;
+  c.vocab_size = 7, c.context = z.t, c.d_model = z.d, c.n_layers = 1, c.n_heads = 2;
+  nn::GPT gpt(c, &g);
+  Tensor yt = randint(0, 7, Shape{z.b * z.t});
+  out.push_back(std::make_unique<profile::Profiler>());
+  profile_small(*out.back(), gpt, randint(0, 7, Shape{z.b, z.t}),
+                [yt](const Tensor& l) { return cross_entropy(l.reshape(Shape{-1, 7}), yt); });
+}
+
+// The line y = t0 + x/η through (roofline time, measured time) points: t0 from the point with the
+// least work (the call's fixed cost), η from the point with the most (the kernel's efficiency at
+// the largest calibration size, the nearest to real workloads); η in [0.05, 1.5].
+HostModel::KindFit fit_line(std::vector<std::pair<double, double>> pts) {
+  std::sort(pts.begin(), pts.end());
+  HostModel::KindFit f;
+  f.points = int(pts.size());
+  f.overhead = pts.front().second;
+  const auto& [x, y] = pts.back();
+  if (pts.size() > 1 && x > 0 && y > f.overhead) f.efficiency = std::clamp(x / (y - f.overhead), 0.05, 1.5);
+  return f;
+}
+
+// Fits, per op kind, the fixed cost t0 (checks, allocation from the cache, autograd bookkeeping,
+// kernel set-up, recording) and the fraction η of the roofline its kernel reaches, from training
+// steps of the calibration models at three sizes: every (kind, shape) is one point (its roofline
+// time on this machine, its median measured self time less the cold cost of its model's
+// footprint, which calibrate_cold has measured).
+void calibrate_kinds(HostModel& h) {
+  const CalibSize sizes[] = {{8, 2, 4, 8, 4, 2}, {64, 4, 8, 32, 16, 8}, {256, 8, 16, 64, 32, 16}, {384, 16, 20, 96, 48, 24}};
+  std::map<std::string, std::map<std::string, std::pair<double, std::vector<double>>>> samples;
+  std::vector<std::unique_ptr<profile::Profiler>> runs;
+  for (const CalibSize& z : sizes) profile_calibration(z, runs);
+  for (const auto& p : runs) {
+    const std::vector<double> self = profile::self_times(*p), reuse = code_reuse_bytes(*p);
+    const double footprint = static_cast<double>(p->peak_bytes());
+    for (size_t i = 0; i < p->ops().size(); ++i) {
+      const profile::OpRecord& r = p->ops()[i];
+      const double bytes = r.cost.bytes_read + r.cost.bytes_written;
+      if (r.cost.flops + bytes <= 0) continue;
+      std::ostringstream shape;
+      shape << r.output;
+      for (int k = 0; k < r.num_inputs; ++k) shape << r.inputs[k];
+      const std::string name = profile::op_display_name(r);
+      const HostModel::Context ctx{reuse[i], footprint, r.op == ops::OpId::optimizer_step};
+      auto& slot = samples[op_kind(name, r.backward)][shape.str()];
+      slot.first = h.roofline(r.cost.flops, bytes, h.working_set(bytes, ctx));
+      slot.second.push_back(std::max(self[i] * 1e-9 - h.context_cold(ctx), 0.0));
+    }
+  }
+  std::vector<double> overheads;
+  for (auto& [kind, shapes] : samples) {
+    std::vector<std::pair<double, double>> pts;
+    for (auto& [shape, v] : shapes) pts.emplace_back(v.first, median_of(v.second));
+    h.kinds[kind] = fit_line(pts);
+    overheads.push_back(h.kinds[kind].overhead);
+  }
+  TT_CHECK(!overheads.empty(), "sim calibrate: the profiler recorded no ops");
+  h.op_overhead = median_of(overheads);
+}
+
+// Evicts the caches up to a size by writing a buffer of that size a cache line at a time.
+class Flusher {
+ public:
+  explicit Flusher(size_t bytes) : buf_(bytes) {}
+  void flush(size_t bytes) {
+    bytes = std::min(bytes, buf_.size());
+    for (size_t i = 0; i < bytes; i += 64) buf_[i] = static_cast<unsigned char>(buf_[i] + 1);
+    sink_ = buf_[bytes / 2];
+  }
+
+ private:
+  std::vector<unsigned char> buf_;
+  volatile unsigned char sink_ = 0;
+};
+
+// Median seconds of f() over `reps` calls, each after flushing `flush_bytes` (0: none).
+double time_call(const std::function<void()>& f, Flusher& fl, size_t flush_bytes, int reps) {
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    if (flush_bytes > 0) fl.flush(flush_bytes);
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return median_of(t);
+}
+
+// The cold cost of one parameter's update: an AdamW step over kParams small parameters, timed
+// warm and after a flush; the step's code is cold only for the first of them, so the difference
+// per parameter is the fetch of each update's tensors and bookkeeping from the flushed level.
+void calibrate_cold_update(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
+  constexpr int kParams = 32, kWarmReps = 41, kColdReps = 21;
+  Generator g(5);
+  std::vector<Tensor> params;
+  for (int i = 0; i < kParams; ++i) {
+    params.push_back(randn(Shape{16}, &g).requires_grad_());
+    params.back().set_grad(randn(Shape{16}, &g));
+  }
+  optim::AdamW opt(params, optim::Options{{"lr", 1e-3}});
+  const std::function<void()> step = [&] { opt.step(); };
+  const double warm = time_call(step, fl, 0, kWarmReps);
+  h.cold_update_llc = std::max(0.0, time_call(step, fl, 2 * llc, kColdReps) - warm) / kParams;
+  h.cold_update_mid = mid > 0 ? std::min(h.cold_update_llc, std::max(0.0, time_call(step, fl, 2 * mid, kColdReps) - warm) / kParams)
+                              : h.cold_update_llc;
+}
+
+// The cold-call costs: small ops of the kinds a training step calls (with autograd recording, as
+// in a step), each timed warm, after flushing twice the level below the last cache (its lines
+// come from the last level) and after flushing twice the last level (from DRAM). The cost is the
+// median over the probes of (cold − warm): the refill of the call's code, bookkeeping data and
+// (tiny) operands. Their data are a few KiB, so bandwidth plays no part.
+void calibrate_cold(HostModel& h) {
+  const int caches = static_cast<int>(h.tiers.size()) - 1;
+  if (caches < 1) return;
+  const size_t llc = static_cast<size_t>(h.tiers[caches - 1].bytes);
+  const size_t mid = caches >= 2 ? static_cast<size_t>(h.tiers[caches - 2].bytes) : 0;
+  Flusher fl(2 * llc);
+  Generator g(3);
+  Tensor x = randn(Shape{16, 32}, &g).requires_grad_(), w = randn(Shape{16, 32}, &g).requires_grad_();
+  Tensor b = randn(Shape{16}, &g).requires_grad_(), logits = randn(Shape{16, 10}, &g).requires_grad_();
+  Tensor y = randint(0, 10, Shape{16}, &g), p = randn(Shape{16, 16}, &g).requires_grad_();
+  p.set_grad(randn(Shape{16, 16}, &g));
+  optim::AdamW opt({p}, optim::Options{{"lr", 1e-3}});
+  const std::vector<std::function<void()>> probes = {
+      [&] { (void)sum(x); },
+      [&] { (void)mul(x, w); },
+      [&] { (void)relu(x); },
+      [&] { (void)linear(x, w, b); },
+      [&] { (void)cross_entropy(logits, y); },
+      [&] { (void)layer_norm(x, Shape{32}); },
+      [&] { opt.step(); },
+  };
+  std::vector<double> mid_cost, llc_cost;
+  constexpr int kWarmReps = 41, kColdReps = 21;
+  for (const auto& f : probes) {
+    const double warm = time_call(f, fl, 0, kWarmReps);
+    if (mid > 0) mid_cost.push_back(std::max(0.0, time_call(f, fl, 2 * mid, kColdReps) - warm));
+    llc_cost.push_back(std::max(0.0, time_call(f, fl, 2 * llc, kColdReps) - warm));
+  }
+  h.cold_llc = median_of(llc_cost);
+  h.cold_mid = mid > 0 ? std::min(median_of(mid_cost), h.cold_llc) : h.cold_llc;
+  calibrate_cold_update(h, fl, mid, llc);
+}
+
+}  // namespace
+
+HostModel calibrate_host(const hw::Ceilings& c) {
+  HostModel h;
+  h.cpu = c.cpu;
+  h.peak_flops = c.peak_gflops_1 * 1e9;
+  const char* names[] = {"L1", "L2", "L3", "L4"};
+  for (const hw::CacheLevel& level : hw::data_caches()) {
+    // Half the level: the triad's three arrays and the stack still fit.
+    const int64_t ws = level.bytes / 2;
+    h.tiers.push_back({names[std::clamp(level.level - 1, 0, 3)], double(level.bytes),
+                       hw::triad_gbs_at(ws) * 1e9});
+  }
+  h.tiers.push_back({"DRAM", std::numeric_limits<double>::infinity(), c.triad_gbs_1 * 1e9});
+  calibrate_cold(h);
+  calibrate_kinds(h);
+  return h;
+}
+
+}  // namespace tt::sim
