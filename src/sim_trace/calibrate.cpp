@@ -143,7 +143,7 @@ HostModel::KindFit fit_line(std::vector<std::pair<double, double>> pts) {
 
 // Fits, per op kind, the fixed cost t0 (checks, allocation from the cache, autograd bookkeeping,
 // kernel set-up, recording) and the fraction η of the roofline its kernel reaches, from training
-// steps of the calibration models at three sizes: every (kind, shape) is one point (its roofline
+// steps of the calibration models at four sizes: every (kind, shape) is one point (its roofline
 // time on this machine, its median measured self time less the cold cost of its model's
 // footprint, which calibrate_cold has measured).
 void calibrate_kinds(HostModel& h) {
@@ -235,7 +235,9 @@ void calibrate_cold(HostModel& h) {
   if (caches < 1) return;
   const size_t llc = static_cast<size_t>(h.tiers[caches - 1].bytes);
   const size_t mid = caches >= 2 ? static_cast<size_t>(h.tiers[caches - 2].bytes) : 0;
-  Flusher fl(2 * llc);
+  // Twice the last level evicts it; capped for CPUs whose reported L3 is very large (stacked cache).
+  constexpr size_t kMaxFlush = size_t{512} << 20;
+  Flusher fl(std::min(2 * llc, kMaxFlush));
   Generator g(3);
   Tensor x = randn(Shape{16, 32}, &g).requires_grad_(), w = randn(Shape{16, 32}, &g).requires_grad_();
   Tensor b = randn(Shape{16}, &g).requires_grad_(), logits = randn(Shape{16, 10}, &g).requires_grad_();
