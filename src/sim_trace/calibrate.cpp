@@ -56,11 +56,17 @@ double HostModel::working_set(double bytes, const Context& c) const {
   return c.optimizer ? std::max(bytes, c.footprint) : bytes;
 }
 
-double HostModel::cold_between(double bytes, double at_mid, double at_llc) const {
-  // The cache tiers are all but the last (DRAM); `mid` is the level below the last one.
+std::pair<double, double> HostModel::mid_and_llc_bytes() const {
+  // The cache tiers are all but the last (DRAM).
   const int caches = static_cast<int>(tiers.size()) - 1;
-  if (caches < 1) return 0;
-  const double llc = tiers[caches - 1].bytes, mid = caches >= 2 ? tiers[caches - 2].bytes : llc;
+  if (caches < 1) return {0, 0};
+  return {caches >= 2 ? tiers[caches - 2].bytes : 0, tiers[caches - 1].bytes};
+}
+
+double HostModel::cold_between(double bytes, double at_mid, double at_llc) const {
+  auto [mid, llc] = mid_and_llc_bytes();
+  if (llc <= 0) return 0;
+  if (mid <= 0) mid = llc;  // a single cache level: warm until it is full
   if (bytes <= mid) return 0;
   if (bytes >= llc || llc <= mid) return at_llc;
   return at_mid + (at_llc - at_mid) * (bytes - mid) / (llc - mid);
@@ -206,6 +212,11 @@ double time_call(const std::function<void()>& f, Flusher& fl, size_t flush_bytes
   return median_of(t);
 }
 
+// What f() costs on top of `warm` after flushing `flush_bytes`, never negative.
+double cold_extra(const std::function<void()>& f, Flusher& fl, size_t flush_bytes, double warm, int reps) {
+  return std::max(0.0, time_call(f, fl, flush_bytes, reps) - warm);
+}
+
 // The cold cost of one parameter's update: an AdamW step over kParams small parameters, timed
 // warm and after a flush; the step's code is cold only for the first of them, so the difference
 // per parameter is the fetch of each update's tensors and bookkeeping from the flushed level.
@@ -220,8 +231,8 @@ void calibrate_cold_update(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
   optim::AdamW opt(params, optim::Options{{"lr", 1e-3}});
   const std::function<void()> step = [&] { opt.step(); };
   const double warm = time_call(step, fl, 0, kWarmReps);
-  h.cold_update_llc = std::max(0.0, time_call(step, fl, 2 * llc, kColdReps) - warm) / kParams;
-  h.cold_update_mid = mid > 0 ? std::min(h.cold_update_llc, std::max(0.0, time_call(step, fl, 2 * mid, kColdReps) - warm) / kParams)
+  h.cold_update_llc = cold_extra(step, fl, 2 * llc, warm, kColdReps) / kParams;
+  h.cold_update_mid = mid > 0 ? std::min(h.cold_update_llc, cold_extra(step, fl, 2 * mid, warm, kColdReps) / kParams)
                               : h.cold_update_llc;
 }
 
@@ -231,10 +242,9 @@ void calibrate_cold_update(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
 // median over the probes of (cold − warm): the refill of the call's code, bookkeeping data and
 // (tiny) operands. Their data are a few KiB, so bandwidth plays no part.
 void calibrate_cold(HostModel& h) {
-  const int caches = static_cast<int>(h.tiers.size()) - 1;
-  if (caches < 1) return;
-  const size_t llc = static_cast<size_t>(h.tiers[caches - 1].bytes);
-  const size_t mid = caches >= 2 ? static_cast<size_t>(h.tiers[caches - 2].bytes) : 0;
+  const auto [mid_bytes, llc_bytes] = h.mid_and_llc_bytes();
+  if (llc_bytes <= 0) return;
+  const size_t mid = static_cast<size_t>(mid_bytes), llc = static_cast<size_t>(llc_bytes);
   // Twice the last level evicts it; capped for CPUs whose reported L3 is very large (stacked cache).
   constexpr size_t kMaxFlush = size_t{512} << 20;
   Flusher fl(std::min(2 * llc, kMaxFlush));
@@ -257,8 +267,8 @@ void calibrate_cold(HostModel& h) {
   constexpr int kWarmReps = 41, kColdReps = 21;
   for (const auto& f : probes) {
     const double warm = time_call(f, fl, 0, kWarmReps);
-    if (mid > 0) mid_cost.push_back(std::max(0.0, time_call(f, fl, 2 * mid, kColdReps) - warm));
-    llc_cost.push_back(std::max(0.0, time_call(f, fl, 2 * llc, kColdReps) - warm));
+    if (mid > 0) mid_cost.push_back(cold_extra(f, fl, 2 * mid, warm, kColdReps));
+    llc_cost.push_back(cold_extra(f, fl, 2 * llc, warm, kColdReps));
   }
   h.cold_llc = median_of(llc_cost);
   h.cold_mid = mid > 0 ? std::min(median_of(mid_cost), h.cold_llc) : h.cold_llc;

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hw/ceilings.h"
@@ -75,6 +76,9 @@ struct HostModel {
   double cold_cost(double reuse) const { return cold_between(reuse, cold_mid, cold_llc); }
   double cold_update_cost(double footprint) const { return cold_between(footprint, cold_update_mid, cold_update_llc); }
   double cold_between(double bytes, double at_mid, double at_llc) const;
+  // Sizes of the last cache level and of the one below it (that one 0 with a single level);
+  // {0, 0} with no cache tiers.
+  std::pair<double, double> mid_and_llc_bytes() const;
   // The cold cost a call in context `c` pays: its code's for an op, its tensors' for an update.
   double context_cold(const Context& c) const;
   KindFit fit_for(const std::string& kind) const;   // its fit, else η = 1 and the median t0
