@@ -101,15 +101,13 @@ void run_memory(const MemoryArgs& a) {
 }
 
 struct ValidateArgs {
-  int steps = 5, warmup = 2, top = 0;
+  int steps = 5, warmup = 2, top = 0, rounds = 3;
   bool json = false;
 };
 
 void run_validate(const ValidateArgs& a) {
   tt::set_num_threads(1);
   const tt::hw::Ceilings c = tt::hw::ceilings_for(1);
-  std::cerr << "sim validate: calibrating this machine's bandwidth tiers and per-op overhead\n";
-  const tt::sim::HostModel host = tt::sim::calibrate_host(c);
   tt::manual_seed(0);
   // Our milestone models, training steps, plus GPT inference: the ops a learner profiles.
   struct Spec { const char* model; bool train; int batch; };
@@ -125,7 +123,15 @@ void run_validate(const ValidateArgs& a) {
     const std::string name = std::string(s.model) + (s.train ? "" : "-inf");
     work.push_back({name, t.w, opts.back().get(), s.train, double(t.batch), double(t.batch * t.seq)});
   }
-  const tt::sim::ValidationResult r = tt::sim::validate(work, host, {a.warmup, a.steps});
+  // Rounds, each calibrating then measuring, merged by medians: a burst from another process
+  // during one round's calibration or measurement moves no row.
+  std::vector<tt::sim::ValidationResult> rounds;
+  for (int i = 0; i < a.rounds; ++i) {
+    std::cerr << fmt::format("sim validate: round {}/{}: calibrating this machine's bandwidth tiers and per-op "
+                             "costs, then measuring\n", i + 1, a.rounds);
+    rounds.push_back(tt::sim::validate(work, tt::sim::calibrate_host(c), {a.warmup, a.steps}));
+  }
+  const tt::sim::ValidationResult r = tt::sim::merge_rounds(rounds);
   std::cout << "sim validate: each op's time predicted from this machine's measured ceilings vs measured (1 thread)\n";
   std::cout << tt::sim::format_validation(r, a.top);
   if (a.json) print_json_line(tt::sim::to_json(r));
@@ -182,6 +188,8 @@ void add_sim_validate(CLI::App& sim) {
   auto* v = sim.add_subcommand("validate", "our ops' predicted time on this machine vs their measured time");
   v->add_option("--steps", a.steps, "recorded steps per workload (default 5)")->check(CLI::Range(1, 100));
   v->add_option("--warmup", a.warmup, "unrecorded steps first (default 2)")->check(CLI::Range(0, 100));
+  v->add_option("--rounds", a.rounds, "calibrate-then-measure rounds merged by medians (default 3)")
+      ->check(CLI::Range(1, 20));
   v->add_option("--top", a.top, "rows to print (0 = all)")->check(CLI::NonNegativeNumber);
   v->add_flag("--json", a.json, "last line: {\"median_abs_error\": E, \"ops\": [...]}");
   v->callback([] { run_validate(a); });

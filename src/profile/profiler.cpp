@@ -116,11 +116,19 @@ void Profiler::on_op(const ops::OpEvent& ev, void* self) {
   r.end_ns = ev.end_ns - p->start_ns_;
   r.cost = ev.cost;
   r.num_inputs = ev.num_inputs;
+  const auto operand = [&r](int slot, const Tensor& t) {
+    r.addr[slot] = reinterpret_cast<uintptr_t>(t.raw_data());
+    r.nbytes[slot] = static_cast<int64_t>(t.nbytes());
+  };
   for (int i = 0; i < ev.num_inputs; ++i)
-    if (ev.inputs[i]->defined()) r.inputs[i] = ev.inputs[i]->shape();
+    if (ev.inputs[i]->defined()) {
+      r.inputs[i] = ev.inputs[i]->shape();
+      operand(i, *ev.inputs[i]);
+    }
   if (ev.output && ev.output->defined()) {
     r.output = ev.output->shape();
     r.dtype = ev.output->dtype();
+    operand(OpRecord::kOutputSlot, *ev.output);
   }
   r.bytes_in_use = memory_stats().bytes_in_use;
   if (std::this_thread::get_id() == p->owner_) {

@@ -32,6 +32,12 @@ struct OpRecord {
   Shape inputs[4];
   int num_inputs = 0;
   Shape output;
+  // Where each operand's data starts and how many bytes it spans: inputs [0, num_inputs), the
+  // output at kOutputSlot; 0 where undefined. The tensor identity that reuse analysis needs
+  // (sim validate prices each operand at the cache level its last touch leaves it in).
+  static constexpr int kOutputSlot = 4;
+  uintptr_t addr[5] = {};
+  int64_t nbytes[5] = {};
   DType dtype = kFloat32;       // of the output
   int32_t span = -1;            // innermost open span (index into spans()), -1 none
   int64_t bytes_in_use = 0;     // allocator bytes in use when the op returned

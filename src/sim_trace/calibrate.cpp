@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "profile/profiler.h"
@@ -37,6 +38,59 @@ std::vector<double> code_reuse_bytes(const profile::Profiler& p) {
   // First calls: from the op's last call, around the end of the record, to the first call.
   for (const auto& [op, i] : first_call) rd[i] = before[ops.size()] - before[last_call[op] + 1] + before[i];
   return rd;
+}
+
+std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler& p) {
+  const auto& ops = p.ops();
+  std::vector<double> before(ops.size() + 1, 0);  // bytes declared by ops [0, i)
+  for (size_t i = 0; i < ops.size(); ++i) before[i + 1] = before[i] + ops[i].cost.bytes_read + ops[i].cost.bytes_written;
+  const auto own = [&](size_t i) { return before[i + 1] - before[i]; };
+  std::unordered_map<uintptr_t, size_t> last_touch;
+  std::vector<std::vector<HostModel::Operand>> out(ops.size());
+  std::vector<std::pair<size_t, size_t>> first;  // (op, operand index) touched first in the record
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const profile::OpRecord& r = ops[i];
+    for (int k = 0; k < 5; ++k) {
+      if (r.addr[k] == 0 || r.nbytes[k] <= 0) continue;
+      const auto it = last_touch.find(r.addr[k]);
+      if (it == last_touch.end()) first.emplace_back(i, out[i].size());
+      const double between = it == last_touch.end() ? 0 : before[i] - before[it->second + 1];
+      out[i].push_back({double(r.nbytes[k]), between + own(i)});
+    }
+    for (int k = 0; k < 5; ++k)
+      if (r.addr[k] != 0 && r.nbytes[k] > 0) last_touch[r.addr[k]] = i;
+  }
+  // First touches: from the address's last touch, around the end of the record, to this op.
+  size_t slot_op = SIZE_MAX;
+  std::vector<uintptr_t> addrs;
+  for (const auto& [i, j] : first) {
+    if (i != slot_op) {  // the addresses of op i's operands, in out[i]'s order
+      slot_op = i, addrs.clear();
+      for (int k = 0; k < 5; ++k)
+        if (ops[i].addr[k] != 0 && ops[i].nbytes[k] > 0) addrs.push_back(ops[i].addr[k]);
+    }
+    const size_t last = last_touch[addrs[j]];
+    out[i][j].distance = before[ops.size()] - before[last + 1] + before[i] + own(i);
+  }
+  return out;
+}
+
+std::vector<HostModel::Context> call_contexts(const profile::Profiler& p) {
+  const std::vector<double> code = code_reuse_bytes(p);
+  std::vector<std::vector<HostModel::Operand>> data = data_reuse(p);
+  const double footprint = static_cast<double>(p.peak_bytes());
+  std::vector<HostModel::Context> out(p.ops().size());
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = {code[i], footprint, p.ops()[i].op == ops::OpId::optimizer_step, std::move(data[i])};
+  return out;
+}
+
+double HostModel::memory_seconds(double bytes, const Context& c) const {
+  if (bytes <= 0) return 0;
+  if (c.optimizer || c.operands.empty()) return bytes / bandwidth_for(working_set(bytes, c));
+  double size = 0, time = 0;  // Σ operand bytes, Σ operand bytes / their tier's bandwidth
+  for (const Operand& o : c.operands) size += o.bytes, time += o.bytes / bandwidth_for(o.distance);
+  return size > 0 ? bytes * time / size : bytes / bandwidth_for(bytes);
 }
 
 double HostModel::bandwidth_for(double working_set) const {
@@ -73,7 +127,9 @@ double HostModel::cold_between(double bytes, double at_mid, double at_llc) const
 }
 
 double HostModel::context_cold(const Context& c) const {
-  return c.optimizer ? cold_update_cost(c.footprint) : cold_cost(c.reuse);
+  // An update also pays for its code when the ops since the optimizer's last call evicted it:
+  // the step's first update, after the whole forward and backward.
+  return cold_cost(c.reuse) + (c.optimizer ? cold_update_cost(c.footprint) : 0);
 }
 
 HostModel::KindFit HostModel::fit_for(const std::string& kind) const {
@@ -84,10 +140,19 @@ HostModel::KindFit HostModel::fit_for(const std::string& kind) const {
   return f;
 }
 
+double HostModel::update_eta(double footprint) const {
+  const auto [mid, llc] = mid_and_llc_bytes();
+  return llc > 0 && footprint > llc ? update_eta_dram : mid > 0 && footprint > mid ? update_eta_llc : 1.0;
+}
+
+double HostModel::fixed_cost(const std::string& kind, const Context& c) const {
+  return (c.optimizer ? update_overhead : fit_for(kind).overhead) + context_cold(c);
+}
+
 double HostModel::predict(const std::string& kind, double flops, double bytes, const Context& c) const {
-  const KindFit f = fit_for(kind);
-  const double eta = c.optimizer ? 1.0 : f.efficiency;
-  return f.overhead + context_cold(c) + roofline(flops, bytes, working_set(bytes, c)) / eta;
+  const double eta = c.optimizer ? update_eta(c.footprint) : fit_for(kind).efficiency;
+  const double tc = peak_flops > 0 ? flops / peak_flops : 0;
+  return fixed_cost(kind, c) + std::max(tc, memory_seconds(bytes, c)) / eta;
 }
 
 namespace {
@@ -106,6 +171,7 @@ void profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
 // Calibration models at one size: an MLP of width w, a CNN of c channels on h×h images, a GPT of
 // width d on t tokens (batch b for all). The validated workloads use none of these shapes.
 struct CalibSize { int64_t w, c, h, d, t, b; };
+constexpr int64_t kCalibVocab = 40;
 
 void profile_calibration(const CalibSize& z, std::vector<std::unique_ptr<profile::Profiler>>& out) {
   Generator g(1);
@@ -126,12 +192,14 @@ void profile_calibration(const CalibSize& z, std::vector<std::unique_ptr<profile
   out.push_back(std::make_unique<profile::Profiler>());
   profile_small(*out.back(), cnn, randn(Shape{z.b, 1, z.h, z.h}), ce);
   nn::GPTConfig c;
-  c.vocab_size = 7, c.context = z.t, c.d_model = z.d, c.n_layers = 1, c.n_heads = 2;
+  // Heads of width 32 (GPT's usual head size; fewer at the smallest widths), and a vocabulary
+  // wide enough that cross-entropy's rows are not all fixed cost.
+  c.vocab_size = kCalibVocab, c.context = z.t, c.d_model = z.d, c.n_layers = 1, c.n_heads = std::max<int64_t>(1, z.d / 32);
   nn::GPT gpt(c, &g);
-  Tensor yt = randint(0, 7, Shape{z.b * z.t});
+  Tensor yt = randint(0, kCalibVocab, Shape{z.b * z.t});
   out.push_back(std::make_unique<profile::Profiler>());
-  profile_small(*out.back(), gpt, randint(0, 7, Shape{z.b, z.t}),
-                [yt](const Tensor& l) { return cross_entropy(l.reshape(Shape{-1, 7}), yt); });
+  profile_small(*out.back(), gpt, randint(0, kCalibVocab, Shape{z.b, z.t}),
+                [yt](const Tensor& l) { return cross_entropy(l.reshape(Shape{-1, kCalibVocab}), yt); });
 }
 
 // The line y = t0 + x/η through (roofline time, measured time) points: t0 from the point with the
@@ -154,30 +222,31 @@ HostModel::KindFit fit_line(std::vector<std::pair<double, double>> pts) {
 // footprint, which calibrate_cold has measured).
 void calibrate_kinds(HostModel& h) {
   const CalibSize sizes[] = {{8, 2, 4, 8, 4, 2}, {64, 4, 8, 32, 16, 8}, {256, 8, 16, 64, 32, 16}, {384, 16, 20, 96, 48, 24}};
-  std::map<std::string, std::map<std::string, std::pair<double, std::vector<double>>>> samples;
+  // kind → shape → (roofline times, measured self times less cold costs), one per call
+  std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> samples;
   std::vector<std::unique_ptr<profile::Profiler>> runs;
   for (const CalibSize& z : sizes) profile_calibration(z, runs);
   for (const auto& p : runs) {
-    const std::vector<double> self = profile::self_times(*p), reuse = code_reuse_bytes(*p);
-    const double footprint = static_cast<double>(p->peak_bytes());
+    const std::vector<double> self = profile::self_times(*p);
+    const std::vector<HostModel::Context> ctx = call_contexts(*p);
     for (size_t i = 0; i < p->ops().size(); ++i) {
       const profile::OpRecord& r = p->ops()[i];
       const double bytes = r.cost.bytes_read + r.cost.bytes_written;
-      if (r.cost.flops + bytes <= 0) continue;
+      // Updates are measured directly (calibrate_updates).
+      if (r.cost.flops + bytes <= 0 || r.op == ops::OpId::optimizer_step) continue;
       std::ostringstream shape;
       shape << r.output;
       for (int k = 0; k < r.num_inputs; ++k) shape << r.inputs[k];
       const std::string name = profile::op_display_name(r);
-      const HostModel::Context ctx{reuse[i], footprint, r.op == ops::OpId::optimizer_step};
       auto& slot = samples[op_kind(name, r.backward)][shape.str()];
-      slot.first = h.roofline(r.cost.flops, bytes, h.working_set(bytes, ctx));
-      slot.second.push_back(std::max(self[i] * 1e-9 - h.context_cold(ctx), 0.0));
+      slot.first.push_back(std::max(r.cost.flops / h.peak_flops, h.memory_seconds(bytes, ctx[i])));
+      slot.second.push_back(std::max(self[i] * 1e-9 - h.context_cold(ctx[i]), 0.0));
     }
   }
   std::vector<double> overheads;
   for (auto& [kind, shapes] : samples) {
     std::vector<std::pair<double, double>> pts;
-    for (auto& [shape, v] : shapes) pts.emplace_back(v.first, median_of(v.second));
+    for (auto& [shape, v] : shapes) pts.emplace_back(median_of(v.first), median_of(v.second));
     h.kinds[kind] = fit_line(pts);
     overheads.push_back(h.kinds[kind].overhead);
   }
@@ -217,23 +286,53 @@ double cold_extra(const std::function<void()>& f, Flusher& fl, size_t flush_byte
   return std::max(0.0, time_call(f, fl, flush_bytes, reps) - warm);
 }
 
-// The cold cost of one parameter's update: an AdamW step over kParams small parameters, timed
-// warm and after a flush; the step's code is cold only for the first of them, so the difference
-// per parameter is the fetch of each update's tensors and bookkeeping from the flushed level.
-void calibrate_cold_update(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
-  constexpr int kParams = 32, kWarmReps = 41, kColdReps = 21;
+// Seconds of one AdamW step over one parameter of n floats whose gradient is set, run back to
+// back (the median of `reps` after one unrecorded step that creates the state).
+double time_update(int64_t n, int reps, Flusher& fl) {
+  Generator g(7);
+  Tensor p = randn(Shape{n}, &g).requires_grad_();
+  p.set_grad(randn(Shape{n}, &g));
+  optim::AdamW opt({p}, optim::Options{{"lr", 1e-3}});
+  opt.step();
+  return time_call([&] { opt.step(); }, fl, 0, reps);
+}
+
+// A parameter's update, measured directly: its fixed cost (an AdamW step over kParams small
+// parameters, warm, per parameter); its cold cost (the same step after flushing the last cache
+// level or the one below it: the fetch of each update's tensors and bookkeeping, the code being
+// cold only for the first); and the fraction of the tier's triad bandwidth its seven streams
+// (read p, g, m, v; write p, m, v) reach when its tensors live in the last level and in DRAM — a
+// parameter sized to fit that level only, stepped back to back.
+void calibrate_updates(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
+  constexpr int kParams = 32, kWarmReps = 41, kColdReps = 21, kStreamReps = 11;
   Generator g(5);
-  std::vector<Tensor> params;
+  // Biases and norm weights of 128 floats, each parameter and gradient apart from the next (as in
+  // a model, where layers allocate between them), so no fetch brings in a neighbour's lines.
+  std::vector<Tensor> params, spacers;
   for (int i = 0; i < kParams; ++i) {
-    params.push_back(randn(Shape{16}, &g).requires_grad_());
-    params.back().set_grad(randn(Shape{16}, &g));
+    params.push_back(randn(Shape{128}, &g).requires_grad_());
+    spacers.push_back(empty(Shape{1024}));
+    params.back().set_grad(randn(Shape{128}, &g));
+    spacers.push_back(empty(Shape{1024}));
   }
   optim::AdamW opt(params, optim::Options{{"lr", 1e-3}});
   const std::function<void()> step = [&] { opt.step(); };
   const double warm = time_call(step, fl, 0, kWarmReps);
+  h.update_overhead = warm / kParams;
+  if (llc == 0) return;
   h.cold_update_llc = cold_extra(step, fl, 2 * llc, warm, kColdReps) / kParams;
   h.cold_update_mid = mid > 0 ? std::min(h.cold_update_llc, cold_extra(step, fl, 2 * mid, warm, kColdReps) / kParams)
                               : h.cold_update_llc;
+  // p, g, m, v of n floats: 16n bytes. Twice the last level for DRAM (at most 256 MiB), a
+  // quarter of it for the last level.
+  const auto eta_at = [&](int64_t n, double bandwidth) {
+    const double bytes = 7.0 * 4 * double(n), t = time_update(n, kStreamReps, fl) - h.update_overhead;
+    return t > 0 ? std::clamp(bytes / bandwidth / t, 0.05, 1.5) : 1.0;
+  };
+  h.update_eta_dram = eta_at(std::min<int64_t>(int64_t(llc) / 8, int64_t{16} << 20), h.tiers.back().bandwidth);
+  h.update_eta_llc = mid > 0 ? eta_at(std::min<int64_t>(int64_t(llc) / 64, int64_t{2} << 20),
+                                      h.bandwidth_for(double(llc) / 2))
+                              : h.update_eta_dram;
 }
 
 // The cold-call costs: small ops of the kinds a training step calls (with autograd recording, as
@@ -243,7 +342,11 @@ void calibrate_cold_update(HostModel& h, Flusher& fl, size_t mid, size_t llc) {
 // (tiny) operands. Their data are a few KiB, so bandwidth plays no part.
 void calibrate_cold(HostModel& h) {
   const auto [mid_bytes, llc_bytes] = h.mid_and_llc_bytes();
-  if (llc_bytes <= 0) return;
+  if (llc_bytes <= 0) {  // no caches: nothing turns cold, an update costs its fixed part
+    Flusher none(0);
+    calibrate_updates(h, none, 0, 0);
+    return;
+  }
   const size_t mid = static_cast<size_t>(mid_bytes), llc = static_cast<size_t>(llc_bytes);
   // Twice the last level evicts it; capped for CPUs whose reported L3 is very large (stacked cache).
   constexpr size_t kMaxFlush = size_t{512} << 20;
@@ -272,7 +375,7 @@ void calibrate_cold(HostModel& h) {
   }
   h.cold_llc = median_of(llc_cost);
   h.cold_mid = mid > 0 ? std::min(median_of(mid_cost), h.cold_llc) : h.cold_llc;
-  calibrate_cold_update(h, fl, mid, llc);
+  calibrate_updates(h, fl, mid, llc);
 }
 
 }  // namespace

@@ -53,10 +53,19 @@ struct HostModel {
   struct KindFit { double overhead = 0, efficiency = 1; int points = 0; };
   std::map<std::string, KindFit> kinds;
   double op_overhead = 0;                        // median t0 over kinds: for kinds not calibrated
+  // One operand of a call (input or output): its bytes and its data's reuse distance — the bytes
+  // the step declared since the data was last touched, plus the call's own bytes.
+  struct Operand { double bytes = 0, distance = 0; };
   // Where a call runs. `reuse`: the bytes the step moved since the call's code last ran
   // (code_reuse_bytes), which sets its cold cost. `footprint`: the step's peak bytes, the reuse
   // distance of an `optimizer` update's data (parameters and state last touched a step ago).
-  struct Context { double reuse = 0, footprint = 0; bool optimizer = false; };
+  // `operands` (data_reuse): where each operand's data sits; empty: in the tier of the call's
+  // own bytes.
+  struct Context {
+    double reuse = 0, footprint = 0;
+    bool optimizer = false;
+    std::vector<Operand> operands;
+  };
 
   // Extra fixed cost per call (seconds) when the last-level cache (cold_llc) or the level below
   // it (cold_mid) was flushed since the call's previous run: probe calls timed after flushing.
@@ -64,12 +73,19 @@ struct HostModel {
   // The same for one parameter's update inside an optimizer step whose code is warm but whose
   // tensors (parameter, gradient, state) and their bookkeeping were last touched a step ago.
   double cold_update_mid = 0, cold_update_llc = 0;
+  // A parameter's update measured directly: its fixed cost (warm), and the fraction of the tier's
+  // triad bandwidth its seven streams reach with its tensors in the last cache level or in DRAM.
+  double update_overhead = 0, update_eta_llc = 1, update_eta_dram = 1;
 
   double bandwidth_for(double working_set) const;  // the first tier the bytes fit in
   double roofline(double flops, double bytes) const { return roofline(flops, bytes, bytes); }
   // max(F/peak, B/BW(working set)).
   double roofline(double flops, double bytes, double working_set) const;
   double working_set(double bytes, const Context& c) const;  // bytes, or the footprint for updates
+  // Seconds to move `bytes` in context c: each operand's share of them at the bandwidth of the
+  // tier its reuse distance fits (an update's at the footprint's tier; without operands, the
+  // tier of the bytes themselves).
+  double memory_seconds(double bytes, const Context& c) const;
   // 0 while the reuse distance fits the cache level below the last; cold_mid rising linearly to
   // cold_llc as it fills the last level (the share of a call's lines evicted before reuse grows
   // with the distance); cold_llc beyond it.
@@ -82,9 +98,13 @@ struct HostModel {
   // The cold cost a call in context `c` pays: its code's for an op, its tensors' for an update.
   double context_cold(const Context& c) const;
   KindFit fit_for(const std::string& kind) const;   // its fit, else η = 1 and the median t0
-  // t0 + cold + roofline/η: the CPU runs the call's bookkeeping and its kernel in sequence. An
-  // update streams its tensors from the tier of the step's footprint at that tier's measured
-  // bandwidth (η = 1: its calibration ran with hot caches, so its η says nothing of that tier).
+  // An update's η at the tier of the step's footprint (1 while it fits the level below the last).
+  double update_eta(double footprint) const;
+  // A call's fixed cost: its kind's t0 (an update's measured fixed cost) plus its cold cost.
+  double fixed_cost(const std::string& kind, const Context& c) const;
+  // t0 + cold + max(compute, memory)/η: the CPU runs the call's bookkeeping and its kernel in
+  // sequence. An update streams its tensors from the tier of the step's footprint at the η its
+  // own probe measured there.
   double predict(const std::string& kind, double flops, double bytes, const Context& c) const;
   double predict(const std::string& kind, double flops, double bytes) const { return predict(kind, flops, bytes, Context()); }
 };
@@ -99,6 +119,15 @@ HostModel calibrate_host(const hw::Ceilings& c);
 // reuse distance that cold_cost prices. An op's first call looks back over the whole record
 // (as if the recorded steps repeated).
 std::vector<double> code_reuse_bytes(const profile::Profiler& p);
+
+// For each recorded op, its operands (inputs and output, by the address of their data) with their
+// reuse distance: the bytes declared by the ops since any op last touched that address, plus the
+// op's own bytes. A first touch looks back around the record, as code_reuse_bytes does. An output
+// written into a block the allocator recycled is priced where that block was last touched.
+std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler& p);
+
+// Every recorded op's context: code and data reuse, the step's footprint, whether an update.
+std::vector<HostModel::Context> call_contexts(const profile::Profiler& p);
 
 // The median of v (0 when empty); shared by calibration and validation.
 double median_of(std::vector<double> v);
@@ -121,6 +150,7 @@ struct ValidationResult {
   double weighted_abs_error = 0;     // |Σpred − Σmeas| / Σmeas over the step (time-weighted)
   int unpriced = 0;                  // rows with no declared work (views), not compared
   std::vector<std::pair<std::string, double>> footprints;  // per workload: the step's peak bytes
+  std::vector<double> round_errors;  // merge_rounds: each round's own median |error|
 };
 
 struct ValidateOptions {
@@ -130,6 +160,12 @@ struct ValidateOptions {
 // Profiles each workload on one thread and compares every op row's predicted and measured time.
 ValidationResult validate(std::vector<FrameworkWorkload>& workloads, const HostModel& host,
                           const ValidateOptions& o = {});
+
+// Independent rounds (each calibrated, then measured) merged: every row's measured and predicted
+// times are their medians over the rounds, so one round disturbed by another process — in its
+// calibration or in its measurement — moves no row. Host, footprints and bounds come from the
+// middle round (by its own median error). Rows are matched by workload, op, pass and shapes.
+ValidationResult merge_rounds(const std::vector<ValidationResult>& rounds);
 
 nlohmann::ordered_json to_json(const ValidationResult& r);
 std::string format_validation(const ValidationResult& r, int top = 0);

@@ -108,10 +108,12 @@ TEST(SimTrace, ColdCostsFollowTheReuseDistance) {
   EXPECT_DOUBLE_EQ(h.cold_cost(1e5), 5e-6);
   EXPECT_DOUBLE_EQ(h.cold_cost(1e9), 5e-6);                   // beyond the last level
   EXPECT_DOUBLE_EQ(h.cold_update_cost(1e9), 0.5e-6);
-  // An op pays its code's cold cost (reuse), an update its tensors' (footprint).
+  // An op pays its code's cold cost (reuse); an update its tensors' (footprint) and, when the
+  // ops since the optimizer last ran evicted it, its code's.
   EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, false}), 5e-6);
-  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, true}), 0);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, true}), 5e-6);  // the step's first update: its code is cold
   EXPECT_DOUBLE_EQ(h.context_cold({0, 1e9, true}), 0.5e-6);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 1e9, true}), 5.5e-6);
   // An op: t0 + cold + roofline(own bytes)/η. 800 B fit L1.
   EXPECT_DOUBLE_EQ(h.predict("relu", 0, 800, {1e9, 1e9, false}), 0.2e-6 + 5e-6 + 800 / 400e9 / 0.5);
   // An update: its bytes from the footprint's tier (DRAM here) at η = 1, plus its cold cost.
