@@ -95,7 +95,8 @@ HostModel three_level_host() {
   h.tiers = {{"L1", 1e3, 400e9}, {"L2", 1e4, 200e9}, {"L3", 1e5, 100e9}, {"DRAM", INFINITY, 20e9}};
   h.cold_mid = 1e-6, h.cold_llc = 5e-6;
   h.cold_update_mid = 0.1e-6, h.cold_update_llc = 0.5e-6;
-  h.kinds["AdamW.step"] = {1e-6, 0.5, 3};
+  h.update_overhead = 1e-6, h.update_eta_llc = 0.8, h.update_eta_dram = 0.5;
+  h.kinds["AdamW.step"] = {9e-6, 0.1, 3};  // not used: updates are measured directly
   h.kinds["relu"] = {0.2e-6, 0.5, 3};
   return h;
 }
@@ -110,20 +111,90 @@ TEST(SimTrace, ColdCostsFollowTheReuseDistance) {
   EXPECT_DOUBLE_EQ(h.cold_update_cost(1e9), 0.5e-6);
   // An op pays its code's cold cost (reuse); an update its tensors' (footprint) and, when the
   // ops since the optimizer last ran evicted it, its code's.
-  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, false}), 5e-6);
-  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, true}), 5e-6);  // the step's first update: its code is cold
-  EXPECT_DOUBLE_EQ(h.context_cold({0, 1e9, true}), 0.5e-6);
-  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 1e9, true}), 5.5e-6);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, false, {}}), 5e-6);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 0, true, {}}), 5e-6);  // the step's first update: its code is cold
+  EXPECT_DOUBLE_EQ(h.context_cold({0, 1e9, true, {}}), 0.5e-6);
+  EXPECT_DOUBLE_EQ(h.context_cold({1e9, 1e9, true, {}}), 5.5e-6);
   // An op: t0 + cold + roofline(own bytes)/η. 800 B fit L1.
-  EXPECT_DOUBLE_EQ(h.predict("relu", 0, 800, {1e9, 1e9, false}), 0.2e-6 + 5e-6 + 800 / 400e9 / 0.5);
-  // An update: its bytes from the footprint's tier (DRAM here) at η = 1, plus its cold cost.
-  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 1e9, true}), 1e-6 + 0.5e-6 + 800 / 20e9);
-  // With a footprint inside L3 the same update streams from L3.
-  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 5e4, true}), 1e-6 + h.cold_update_cost(5e4) + 800 / 100e9);
+  EXPECT_DOUBLE_EQ(h.predict("relu", 0, 800, {1e9, 1e9, false, {}}), 0.2e-6 + 5e-6 + 800 / 400e9 / 0.5);
+  // An update: its measured fixed cost, its cold cost, its bytes from the footprint's tier (DRAM
+  // here) at the η measured there.
+  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 1e9, true, {}}), 1e-6 + 0.5e-6 + 800 / 20e9 / 0.5);
+  // With a footprint inside L3 the same update streams from L3 at L3's η; inside L2 at η = 1.
+  EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 5e4, true, {}}),
+                   1e-6 + h.cold_update_cost(5e4) + 800 / 100e9 / 0.8);
+  EXPECT_DOUBLE_EQ(h.update_eta(5e3), 1.0);
+  EXPECT_DOUBLE_EQ(h.fixed_cost("AdamW.step", {0, 5e3, true, {}}), 1e-6);
   HostModel flat;  // DRAM only: nothing to flush, no cold cost
   flat.tiers = {{"DRAM", INFINITY, 20e9}};
   flat.cold_llc = 1;
   EXPECT_DOUBLE_EQ(flat.cold_cost(1e12), 0);
+}
+
+TEST(SimTrace, OperandsArePricedAtTheTierOfTheirReuseDistance) {
+  const HostModel h = three_level_host();
+  HostModel::Context c;
+  // No operands: the call's own bytes pick the tier (5 kB: L2).
+  EXPECT_DOUBLE_EQ(h.memory_seconds(5e3, c), 5e3 / 200e9);
+  // Half the operand bytes hot in L1, half from DRAM: the time of each share at its bandwidth.
+  c.operands = {{100, 500}, {100, 1e6}};
+  EXPECT_DOUBLE_EQ(h.memory_seconds(400, c), 200 / 400e9 + 200 / 20e9);
+  // An update ignores operands: its tensors come from the footprint's tier.
+  c.optimizer = true, c.footprint = 5e4;
+  EXPECT_DOUBLE_EQ(h.memory_seconds(400, c), 400 / 100e9);
+}
+
+TEST(SimTrace, DataReuseFollowsEachOperandsAddress) {
+  Tensor a = randn(Shape{100}), b = randn(Shape{100});
+  profile::Profiler p;
+  p.start();
+  Tensor c = add(a, b);  // op 0: a, b, c first touched
+  Tensor d = relu(a);    // op 1: a again, right after op 0
+  Tensor e = mul(c, b);  // op 2: c and b again, after op 1
+  p.stop();
+  ASSERT_EQ(p.ops().size(), 3u);
+  std::vector<double> own;
+  for (const profile::OpRecord& r : p.ops()) own.push_back(r.cost.bytes_read + r.cost.bytes_written);
+  EXPECT_EQ(p.ops()[0].addr[0], reinterpret_cast<uintptr_t>(a.raw_data()));
+  EXPECT_EQ(p.ops()[0].nbytes[0], 400);
+  EXPECT_EQ(p.ops()[0].addr[profile::OpRecord::kOutputSlot], reinterpret_cast<uintptr_t>(c.raw_data()));
+  const auto reuse = data_reuse(p);
+  ASSERT_EQ(reuse.size(), 3u);
+  ASSERT_EQ(reuse[1].size(), 2u);                 // relu: its input a, its output d
+  EXPECT_DOUBLE_EQ(reuse[1][0].distance, own[1]);  // a: nothing between op 0 and op 1
+  ASSERT_EQ(reuse[2].size(), 3u);                 // mul: c, b, e
+  EXPECT_DOUBLE_EQ(reuse[2][0].distance, own[1] + own[2]);  // c: relu ran in between
+  EXPECT_DOUBLE_EQ(reuse[2][1].distance, own[1] + own[2]);
+  // e is touched once: around the record, every other op's bytes lie between.
+  EXPECT_DOUBLE_EQ(reuse[2][2].distance, own[0] + own[1] + own[2]);
+  // a's first touch (op 0) looks back around the record to its last touch (op 1).
+  EXPECT_DOUBLE_EQ(reuse[0][0].distance, own[2] + own[0]);
+  const auto ctx = call_contexts(p);
+  EXPECT_EQ(ctx[2].operands.size(), 3u);
+  EXPECT_FALSE(ctx[2].optimizer);
+}
+
+TEST(SimTrace, RoundsMergeByMedians) {
+  const auto round = [](double meas, double pred, double err) {
+    ValidationResult r;
+    r.median_abs_error = err;
+    r.rows.push_back({"mlp", "relu", "fwd", "[4]", 1, 0, 16, meas, pred, (pred - meas) / meas, "overhead"});
+    r.rows.push_back({"mlp", "add", "fwd", "[4]", 2, 4, 48, 2 * meas, pred, 0, "overhead"});
+    return r;
+  };
+  // The second round was disturbed: its times are 10× the others'.
+  const ValidationResult m = merge_rounds({round(1e-6, 1.1e-6, 0.1), round(1e-5, 1e-5, 0.5), round(1.2e-6, 1.2e-6, 0.2)});
+  ASSERT_EQ(m.rows.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.rows[0].measured, 1.2e-6);
+  EXPECT_DOUBLE_EQ(m.rows[0].predicted, 1.2e-6);
+  EXPECT_DOUBLE_EQ(m.rows[0].error, 0);
+  EXPECT_DOUBLE_EQ(m.rows[1].measured, 2.4e-6);
+  EXPECT_NEAR(m.rows[1].error, (1.2e-6 - 2.4e-6) / 2.4e-6, 1e-12);
+  EXPECT_NEAR(m.median_abs_error, 0.25, 1e-12);
+  EXPECT_EQ(m.round_errors, (std::vector<double>{0.1, 0.5, 0.2}));
+  // Step-weighted: Σpred·calls vs Σmeas·calls.
+  EXPECT_NEAR(m.weighted_abs_error, std::abs(1.2e-6 + 2 * 1.2e-6 - (1.2e-6 + 2 * 2.4e-6)) / (1.2e-6 + 2 * 2.4e-6), 1e-12);
+  EXPECT_THROW(merge_rounds({}), Error);
 }
 
 TEST(SimTrace, CodeReuseBytesCountTheOpsBetweenTwoCalls) {
