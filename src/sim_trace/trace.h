@@ -110,8 +110,8 @@ struct HostModel {
 };
 
 // Measures the tiers (triad at half of each data cache's size), the cold-call costs (probe ops
-// after flushing caches) and fits the op kinds (above); peak and DRAM bandwidth from `c` (tito
-// hw probe). About two seconds.
+// after flushing caches), a parameter update's costs (probe steps) and fits the op kinds (above);
+// peak and DRAM bandwidth from `c` (tito hw probe). About a second and a half on one core.
 HostModel calibrate_host(const hw::Ceilings& c);
 
 // For each recorded op, the bytes the ops between it and the previous call of the same op (any

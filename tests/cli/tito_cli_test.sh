@@ -153,7 +153,7 @@ check "sim scenario with a failing SLA exits 3" 3 "$tito" sim scenario "$tokdir/
 printf '{"workload": {"model": "Llama-3-8B"}, "system": {"device": "H100"}, "sla": {"ttft": 1}}' > "$tokdir/bad.json"
 check "sim scenario with an unknown field" 1 "$tito" sim scenario "$tokdir/bad.json"
 printf '%s' "$out" | grep -q "sla.ttft" || { echo "FAIL sim scenario bad field not named: $out"; fail=1; }
-last=$("$tito" sim validate --steps 1 --warmup 1 --json 2>/dev/null | tail -n 1)
+last=$("$tito" sim validate --steps 1 --warmup 1 --rounds 1 --json 2>/dev/null | tail -n 1)
 python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert list(j)[:2]==["median_abs_error","ops"] and 0<=j["median_abs_error"] and len(j["ops"])>20' "$last" \
   && echo "ok   sim validate --json" || { echo "FAIL sim validate --json: ${last:0:200}"; fail=1; }
 exit $fail
