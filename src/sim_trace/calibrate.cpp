@@ -75,10 +75,19 @@ std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler&
   return out;
 }
 
-std::vector<HostModel::Context> call_contexts(const profile::Profiler& p) {
+double step_footprint(const profile::Profiler& p, const optim::Optimizer* opt) {
+  std::unordered_map<uintptr_t, int64_t> extent;  // data address → the most bytes an op touched there
+  for (const profile::OpRecord& r : p.ops())
+    for (int k = 0; k < 5; ++k)
+      if (r.addr[k] != 0) extent[r.addr[k]] = std::max(extent[r.addr[k]], r.nbytes[k]);
+  double bytes = opt ? double(opt->state_bytes()) : 0;
+  for (const auto& [addr, n] : extent) bytes += double(n);
+  return bytes;
+}
+
+std::vector<HostModel::Context> call_contexts(const profile::Profiler& p, double footprint) {
   const std::vector<double> code = code_reuse_bytes(p);
   std::vector<std::vector<HostModel::Operand>> data = data_reuse(p);
-  const double footprint = static_cast<double>(p.peak_bytes());
   std::vector<HostModel::Context> out(p.ops().size());
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = {code[i], footprint, p.ops()[i].op == ops::OpId::optimizer_step, std::move(data[i])};
@@ -87,7 +96,8 @@ std::vector<HostModel::Context> call_contexts(const profile::Profiler& p) {
 
 double HostModel::memory_seconds(double bytes, const Context& c) const {
   if (bytes <= 0) return 0;
-  if (c.optimizer || c.operands.empty()) return bytes / bandwidth_for(working_set(bytes, c));
+  if (c.optimizer) return update_seconds(bytes, c.footprint);
+  if (c.operands.empty()) return bytes / bandwidth_for(bytes);
   double size = 0, time = 0;  // Σ operand bytes, Σ operand bytes / their tier's bandwidth
   for (const Operand& o : c.operands) size += o.bytes, time += o.bytes / bandwidth_for(o.distance);
   return size > 0 ? bytes * time / size : bytes / bandwidth_for(bytes);
@@ -104,10 +114,6 @@ double HostModel::roofline(double flops, double bytes, double working_set) const
   const double tc = peak_flops > 0 ? flops / peak_flops : 0;
   const double tm = bytes > 0 ? bytes / bandwidth_for(std::max(bytes, working_set)) : 0;
   return std::max(tc, tm);
-}
-
-double HostModel::working_set(double bytes, const Context& c) const {
-  return c.optimizer ? std::max(bytes, c.footprint) : bytes;
 }
 
 std::pair<double, double> HostModel::mid_and_llc_bytes() const {
@@ -140,9 +146,14 @@ HostModel::KindFit HostModel::fit_for(const std::string& kind) const {
   return f;
 }
 
-double HostModel::update_eta(double footprint) const {
+double HostModel::update_seconds(double bytes, double footprint) const {
   const auto [mid, llc] = mid_and_llc_bytes();
-  return llc > 0 && footprint > llc ? update_eta_dram : mid > 0 && footprint > mid ? update_eta_llc : 1.0;
+  if (llc <= 0 || footprint <= mid) return bytes / bandwidth_for(std::max(bytes, footprint));
+  // The share of the update's lines the last level no longer holds grows with the footprint:
+  // none at the level below's size, all at the last level's (a cache shared with other cores and
+  // tenants holds less than its size).
+  const double t = llc > mid ? std::clamp((footprint - mid) / (llc - mid), 0.0, 1.0) : 1.0;
+  return bytes * ((1 - t) / (bandwidth_for(llc) * update_eta_llc) + t / (tiers.back().bandwidth * update_eta_dram));
 }
 
 double HostModel::fixed_cost(const std::string& kind, const Context& c) const {
@@ -150,22 +161,23 @@ double HostModel::fixed_cost(const std::string& kind, const Context& c) const {
 }
 
 double HostModel::predict(const std::string& kind, double flops, double bytes, const Context& c) const {
-  const double eta = c.optimizer ? update_eta(c.footprint) : fit_for(kind).efficiency;
+  const double eta = c.optimizer ? 1.0 : fit_for(kind).efficiency;  // an update's η is in update_seconds
   const double tc = peak_flops > 0 ? flops / peak_flops : 0;
   return fixed_cost(kind, c) + std::max(tc, memory_seconds(bytes, c)) / eta;
 }
 
 namespace {
 
-// One training step of a small model, for calibration.
-void profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
-                   std::function<Tensor(const Tensor&)> loss) {
+// One training step of a small model, for calibration; returns the step's footprint.
+double profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
+                     std::function<Tensor(const Tensor&)> loss) {
   optim::AdamW opt(model.parameters(), optim::Options{{"lr", 1e-3}});
   profile::Workload w;
   w.model = &model;
   w.input = input;
   w.loss = std::move(loss);
   profile::run_profiled(p, w, &opt, {true, 2, 8});
+  return step_footprint(p, &opt);
 }
 
 // Calibration models at one size: an MLP of width w, a CNN of c channels on h×h images, a GPT of
@@ -173,14 +185,20 @@ void profile_small(profile::Profiler& p, nn::Module& model, const Tensor& input,
 struct CalibSize { int64_t w, c, h, d, t, b; };
 constexpr int64_t kCalibVocab = 40;
 
-void profile_calibration(const CalibSize& z, std::vector<std::unique_ptr<profile::Profiler>>& out) {
+// A calibration run: its profile and its step's footprint.
+struct CalibRun {
+  std::unique_ptr<profile::Profiler> prof = std::make_unique<profile::Profiler>();
+  double footprint = 0;
+};
+
+void profile_calibration(const CalibSize& z, std::vector<CalibRun>& out) {
   Generator g(1);
   Tensor y = randint(0, 2, Shape{z.b});
   const auto ce = [y](const Tensor& o) { return cross_entropy(o, y); };
   nn::Sequential mlp{std::make_shared<nn::Linear>(z.w, z.w, true, &g), std::make_shared<nn::ReLU>(),
                      std::make_shared<nn::Dropout>(0.2), std::make_shared<nn::Linear>(z.w, 2, true, &g)};
-  out.push_back(std::make_unique<profile::Profiler>());
-  profile_small(*out.back(), mlp, randn(Shape{z.b, z.w}), ce);
+  out.emplace_back();
+  out.back().footprint = profile_small(*out.back().prof, mlp, randn(Shape{z.b, z.w}), ce);
   const int64_t flat = z.c * (z.h / 2) * (z.h / 2);
   // Two convolutions: one from a single input channel, one from c (their GEMMs differ in depth).
   nn::Sequential cnn{std::make_shared<nn::Conv2d>(1, z.c, 3, 1, 1, 1, 1, false, &g),
@@ -189,16 +207,16 @@ void profile_calibration(const CalibSize& z, std::vector<std::unique_ptr<profile
                      std::make_shared<nn::MaxPool2d>(2), std::make_shared<nn::Flatten>(),
                      std::make_shared<nn::LinearAct>(flat, 8, Activation::Relu, true, &g),
                      std::make_shared<nn::Linear>(8, 2, true, &g)};
-  out.push_back(std::make_unique<profile::Profiler>());
-  profile_small(*out.back(), cnn, randn(Shape{z.b, 1, z.h, z.h}), ce);
+  out.emplace_back();
+  out.back().footprint = profile_small(*out.back().prof, cnn, randn(Shape{z.b, 1, z.h, z.h}), ce);
   nn::GPTConfig c;
   // Heads of width 32 (GPT's usual head size; fewer at the smallest widths), and a vocabulary
   // wide enough that cross-entropy's rows are not all fixed cost.
   c.vocab_size = kCalibVocab, c.context = z.t, c.d_model = z.d, c.n_layers = 1, c.n_heads = std::max<int64_t>(1, z.d / 32);
   nn::GPT gpt(c, &g);
   Tensor yt = randint(0, kCalibVocab, Shape{z.b * z.t});
-  out.push_back(std::make_unique<profile::Profiler>());
-  profile_small(*out.back(), gpt, randint(0, kCalibVocab, Shape{z.b, z.t}),
+  out.emplace_back();
+  out.back().footprint = profile_small(*out.back().prof, gpt, randint(0, kCalibVocab, Shape{z.b, z.t}),
                 [yt](const Tensor& l) { return cross_entropy(l.reshape(Shape{-1, kCalibVocab}), yt); });
 }
 
@@ -228,11 +246,12 @@ void calibrate_kinds(HostModel& h) {
                              {384, 16, 20, 96, 48, 24}, {448, 24, 24, 160, 96, 12}};
   // kind → shape → (roofline times, measured self times less cold costs), one per call
   std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> samples;
-  std::vector<std::unique_ptr<profile::Profiler>> runs;
+  std::vector<CalibRun> runs;
   for (const CalibSize& z : sizes) profile_calibration(z, runs);
-  for (const auto& p : runs) {
+  for (const CalibRun& run : runs) {
+    const profile::Profiler* p = run.prof.get();
     const std::vector<double> self = profile::self_times(*p);
-    const std::vector<HostModel::Context> ctx = call_contexts(*p);
+    const std::vector<HostModel::Context> ctx = call_contexts(*p, run.footprint);
     for (size_t i = 0; i < p->ops().size(); ++i) {
       const profile::OpRecord& r = p->ops()[i];
       const double bytes = r.cost.bytes_read + r.cost.bytes_written;

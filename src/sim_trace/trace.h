@@ -81,7 +81,6 @@ struct HostModel {
   double roofline(double flops, double bytes) const { return roofline(flops, bytes, bytes); }
   // max(F/peak, B/BW(working set)).
   double roofline(double flops, double bytes, double working_set) const;
-  double working_set(double bytes, const Context& c) const;  // bytes, or the footprint for updates
   // Seconds to move `bytes` in context c: each operand's share of them at the bandwidth of the
   // tier its reuse distance fits (an update's at the footprint's tier; without operands, the
   // tier of the bytes themselves).
@@ -98,13 +97,14 @@ struct HostModel {
   // The cold cost a call in context `c` pays: its code's for an op, its tensors' for an update.
   double context_cold(const Context& c) const;
   KindFit fit_for(const std::string& kind) const;   // its fit, else η = 1 and the median t0
-  // An update's η at the tier of the step's footprint (1 while it fits the level below the last).
-  double update_eta(double footprint) const;
+  // Seconds an update's bytes take with the step's footprint: from the footprint's tier while it
+  // fits the level below the last; beyond, a mix of the last level (at update_eta_llc) and DRAM
+  // (at update_eta_dram), the DRAM share rising linearly to 1 as the footprint fills the last level.
+  double update_seconds(double bytes, double footprint) const;
   // A call's fixed cost: its kind's t0 (an update's measured fixed cost) plus its cold cost.
   double fixed_cost(const std::string& kind, const Context& c) const;
   // t0 + cold + max(compute, memory)/η: the CPU runs the call's bookkeeping and its kernel in
-  // sequence. An update streams its tensors from the tier of the step's footprint at the η its
-  // own probe measured there.
+  // sequence. An update streams its tensors as update_seconds says.
   double predict(const std::string& kind, double flops, double bytes, const Context& c) const;
   double predict(const std::string& kind, double flops, double bytes) const { return predict(kind, flops, bytes, Context()); }
 };
@@ -126,8 +126,14 @@ std::vector<double> code_reuse_bytes(const profile::Profiler& p);
 // written into a block the allocator recycled is priced where that block was last touched.
 std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler& p);
 
+// The bytes a step touches: every distinct operand address the profiler recorded (at the most
+// bytes an op touched there), plus the optimizer's state, which updates touch but do not pass as
+// operands. Unlike the allocator's peak it counts blocks the allocator cycles through within a
+// step, and not the tensors of other models that merely sit in memory.
+double step_footprint(const profile::Profiler& p, const optim::Optimizer* opt);
+
 // Every recorded op's context: code and data reuse, the step's footprint, whether an update.
-std::vector<HostModel::Context> call_contexts(const profile::Profiler& p);
+std::vector<HostModel::Context> call_contexts(const profile::Profiler& p, double footprint);
 
 // The median of v (0 when empty); shared by calibration and validation.
 double median_of(std::vector<double> v);

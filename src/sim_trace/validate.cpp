@@ -22,9 +22,9 @@ namespace {
 struct RowPrediction { double seconds = 0, cold = 0, compute = 0, memory = 0; };
 using RowKey = std::tuple<std::string, bool, std::string>;
 
-std::map<RowKey, RowPrediction> predict_calls(const profile::Profiler& prof, const HostModel& host) {
+std::map<RowKey, RowPrediction> predict_calls(const profile::Profiler& prof, const HostModel& host, double footprint) {
   std::map<RowKey, RowPrediction> out;
-  const std::vector<HostModel::Context> ctx = call_contexts(prof);
+  const std::vector<HostModel::Context> ctx = call_contexts(prof, footprint);
   for (size_t i = 0; i < prof.ops().size(); ++i) {
     const profile::OpRecord& r = prof.ops()[i];
     const std::string name = profile::op_display_name(r);
@@ -90,9 +90,9 @@ ValidationResult validate(std::vector<FrameworkWorkload>& workloads, const HostM
   for (FrameworkWorkload& w : workloads) {
     profile::Profiler prof;
     profile::run_profiled(prof, w.work, w.optimizer, {w.train, o.warmup, o.steps});
-    const double footprint = static_cast<double>(prof.peak_bytes());
+    const double footprint = step_footprint(prof, w.train ? w.optimizer : nullptr);
     res.footprints.push_back({w.name, footprint});
-    const std::map<RowKey, RowPrediction> pred = predict_calls(prof, host);
+    const std::map<RowKey, RowPrediction> pred = predict_calls(prof, host, footprint);
     const std::map<RowKey, double> meas = measure_calls(prof, o.steps);
     for (const profile::OpStat& s : profile::op_table(prof, profile::Roof{1, 1})) {
       // Views and other metadata ops declare no work: there is nothing to price.

@@ -120,10 +120,12 @@ TEST(SimTrace, ColdCostsFollowTheReuseDistance) {
   // An update: its measured fixed cost, its cold cost, its bytes from the footprint's tier (DRAM
   // here) at the η measured there.
   EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 1e9, true, {}}), 1e-6 + 0.5e-6 + 800 / 20e9 / 0.5);
-  // With a footprint inside L3 the same update streams from L3 at L3's η; inside L2 at η = 1.
+  // With a footprint filling L3 by 4/9 past L2, 4/9 of the bytes come from DRAM (at DRAM's η),
+  // the rest from L3 (at L3's); inside L2, from the footprint's tier.
+  const double t = (5e4 - 1e4) / (1e5 - 1e4);
   EXPECT_DOUBLE_EQ(h.predict("AdamW.step", 0, 800, {0, 5e4, true, {}}),
-                   1e-6 + h.cold_update_cost(5e4) + 800 / 100e9 / 0.8);
-  EXPECT_DOUBLE_EQ(h.update_eta(5e3), 1.0);
+                   1e-6 + h.cold_update_cost(5e4) + 800 * ((1 - t) / (100e9 * 0.8) + t / (20e9 * 0.5)));
+  EXPECT_DOUBLE_EQ(h.update_seconds(800, 5e3), 800 / 200e9);
   EXPECT_DOUBLE_EQ(h.fixed_cost("AdamW.step", {0, 5e3, true, {}}), 1e-6);
   HostModel flat;  // DRAM only: nothing to flush, no cold cost
   flat.tiers = {{"DRAM", INFINITY, 20e9}};
@@ -139,9 +141,9 @@ TEST(SimTrace, OperandsArePricedAtTheTierOfTheirReuseDistance) {
   // Half the operand bytes hot in L1, half from DRAM: the time of each share at its bandwidth.
   c.operands = {{100, 500}, {100, 1e6}};
   EXPECT_DOUBLE_EQ(h.memory_seconds(400, c), 200 / 400e9 + 200 / 20e9);
-  // An update ignores operands: its tensors come from the footprint's tier.
+  // An update ignores operands: its tensors stream as update_seconds says.
   c.optimizer = true, c.footprint = 5e4;
-  EXPECT_DOUBLE_EQ(h.memory_seconds(400, c), 400 / 100e9);
+  EXPECT_DOUBLE_EQ(h.memory_seconds(400, c), h.update_seconds(400, 5e4));
 }
 
 TEST(SimTrace, DataReuseFollowsEachOperandsAddress) {
@@ -169,9 +171,10 @@ TEST(SimTrace, DataReuseFollowsEachOperandsAddress) {
   EXPECT_DOUBLE_EQ(reuse[2][2].distance, own[0] + own[1] + own[2]);
   // a's first touch (op 0) looks back around the record to its last touch (op 1).
   EXPECT_DOUBLE_EQ(reuse[0][0].distance, own[2] + own[0]);
-  const auto ctx = call_contexts(p);
+  const auto ctx = call_contexts(p, 1e6);
   EXPECT_EQ(ctx[2].operands.size(), 3u);
   EXPECT_FALSE(ctx[2].optimizer);
+  EXPECT_DOUBLE_EQ(ctx[2].footprint, 1e6);
 }
 
 TEST(SimTrace, RoundsMergeByMedians) {
