@@ -23,10 +23,20 @@ double median_of(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+namespace {
+
+// before[i]: the bytes declared by ops [0, i) of the record (size ops + 1), for reuse distances.
+std::vector<double> bytes_before(const std::vector<profile::OpRecord>& ops) {
+  std::vector<double> before(ops.size() + 1, 0);
+  for (size_t i = 0; i < ops.size(); ++i) before[i + 1] = before[i] + ops[i].cost.bytes_read + ops[i].cost.bytes_written;
+  return before;
+}
+
+}  // namespace
+
 std::vector<double> code_reuse_bytes(const profile::Profiler& p) {
   const auto& ops = p.ops();
-  std::vector<double> before(ops.size() + 1, 0);  // bytes declared by ops [0, i)
-  for (size_t i = 0; i < ops.size(); ++i) before[i + 1] = before[i] + ops[i].cost.bytes_read + ops[i].cost.bytes_written;
+  const std::vector<double> before = bytes_before(ops);
   std::map<ops::OpId, size_t> last_call, first_call;
   std::vector<double> rd(ops.size(), 0);
   for (size_t i = 0; i < ops.size(); ++i) {
@@ -42,18 +52,18 @@ std::vector<double> code_reuse_bytes(const profile::Profiler& p) {
 
 std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler& p) {
   const auto& ops = p.ops();
-  std::vector<double> before(ops.size() + 1, 0);  // bytes declared by ops [0, i)
-  for (size_t i = 0; i < ops.size(); ++i) before[i + 1] = before[i] + ops[i].cost.bytes_read + ops[i].cost.bytes_written;
+  const std::vector<double> before = bytes_before(ops);
   const auto own = [&](size_t i) { return before[i + 1] - before[i]; };
   std::unordered_map<uintptr_t, size_t> last_touch;
   std::vector<std::vector<HostModel::Operand>> out(ops.size());
-  std::vector<std::pair<size_t, size_t>> first;  // (op, operand index) touched first in the record
+  struct First { size_t op, operand; uintptr_t addr; };  // an address touched first in the record
+  std::vector<First> first;
   for (size_t i = 0; i < ops.size(); ++i) {
     const profile::OpRecord& r = ops[i];
     for (int k = 0; k < 5; ++k) {
       if (r.addr[k] == 0 || r.nbytes[k] <= 0) continue;
       const auto it = last_touch.find(r.addr[k]);
-      if (it == last_touch.end()) first.emplace_back(i, out[i].size());
+      if (it == last_touch.end()) first.push_back({i, out[i].size(), r.addr[k]});
       const double between = it == last_touch.end() ? 0 : before[i] - before[it->second + 1];
       out[i].push_back({double(r.nbytes[k]), between + own(i)});
     }
@@ -61,17 +71,8 @@ std::vector<std::vector<HostModel::Operand>> data_reuse(const profile::Profiler&
       if (r.addr[k] != 0 && r.nbytes[k] > 0) last_touch[r.addr[k]] = i;
   }
   // First touches: from the address's last touch, around the end of the record, to this op.
-  size_t slot_op = SIZE_MAX;
-  std::vector<uintptr_t> addrs;
-  for (const auto& [i, j] : first) {
-    if (i != slot_op) {  // the addresses of op i's operands, in out[i]'s order
-      slot_op = i, addrs.clear();
-      for (int k = 0; k < 5; ++k)
-        if (ops[i].addr[k] != 0 && ops[i].nbytes[k] > 0) addrs.push_back(ops[i].addr[k]);
-    }
-    const size_t last = last_touch[addrs[j]];
-    out[i][j].distance = before[ops.size()] - before[last + 1] + before[i] + own(i);
-  }
+  for (const First& f : first)
+    out[f.op][f.operand].distance = before[ops.size()] - before[last_touch[f.addr] + 1] + before[f.op] + own(f.op);
   return out;
 }
 
