@@ -16,10 +16,10 @@ namespace tt::sim {
 namespace {
 
 // Per op row (op_table's key: name, backward, shapes): the sums over its calls of the predicted
-// time, of the cold cost in it and of its compute and memory terms. Each call is priced in its
+// time and of its terms — fixed cost (with the cold cost), compute and memory. Each call is priced in its
 // own context: how far back its code and its operands' data were last touched, and for an update
 // the step's footprint.
-struct RowPrediction { double seconds = 0, cold = 0, compute = 0, memory = 0; };
+struct RowPrediction { double seconds = 0, fixed = 0, compute = 0, memory = 0; };
 using RowKey = std::tuple<std::string, bool, std::string>;
 
 std::map<RowKey, RowPrediction> predict_calls(const profile::Profiler& prof, const HostModel& host, double footprint) {
@@ -30,8 +30,9 @@ std::map<RowKey, RowPrediction> predict_calls(const profile::Profiler& prof, con
     const std::string name = profile::op_display_name(r);
     const double bytes = r.cost.bytes_read + r.cost.bytes_written;
     RowPrediction& p = out[RowKey{name, r.backward, profile::shapes_string(r)}];
-    p.seconds += host.predict(op_kind(name, r.backward), r.cost.flops, bytes, ctx[i]);
-    p.cold += host.context_cold(ctx[i]);
+    const std::string kind = op_kind(name, r.backward);
+    p.seconds += host.predict(kind, r.cost.flops, bytes, ctx[i]);
+    p.fixed += host.fixed_cost(kind, ctx[i]);
     p.compute += host.peak_flops > 0 ? r.cost.flops / host.peak_flops : 0;
     p.memory += host.memory_seconds(bytes, ctx[i]);
   }
@@ -107,12 +108,10 @@ ValidationResult validate(std::vector<FrameworkWorkload>& workloads, const HostM
       const RowKey key{s.name, s.backward, s.shapes};
       r.measured = meas.at(key);
       if (r.measured <= 0) r.measured = s.total_ns * 1e-9 / s.calls;  // under the clock's tick in most steps
-      const std::string kind = op_kind(s.name, s.backward);
       const RowPrediction& p = pred.at(key);
       r.predicted = p.seconds / s.calls;
       r.error = (r.predicted - r.measured) / r.measured;
-      const double t0 = (s.optimizer ? host.update_overhead : host.fit_for(kind).overhead) + p.cold / s.calls;
-      const double tc = p.compute / s.calls, tm = p.memory / s.calls;
+      const double t0 = p.fixed / s.calls, tc = p.compute / s.calls, tm = p.memory / s.calls;
       r.bound = t0 > std::max(tc, tm) ? "overhead" : tc >= tm ? "compute" : "memory";
       res.rows.push_back(std::move(r));
     }
