@@ -66,7 +66,10 @@ void Profiler::start() {
   owner_ = std::this_thread::get_id();
   threads_ = get_num_threads();
   open_.clear();
-  ops_.reserve(4096);
+  // A first buffer under 2 MiB, whatever sizeof(OpRecord) is: measured here, a 4096-record buffer
+  // of 536-byte records (2.1 MiB) cost each fresh profile ~0.2 µs more per recorded op than one
+  // of 456-byte records (`tito bench profiler`, add: 0.36 vs 0.13 µs overhead).
+  ops_.reserve(kFirstBufferBytes / sizeof(OpRecord));
   reset_peak_memory();
   bytes_at_start_ = memory_stats().bytes_in_use;
   start_ns_ = ops::now_ns();

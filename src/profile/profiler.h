@@ -102,6 +102,7 @@ class Profiler {
 
   bool running_ = false;
   int64_t start_ns_ = 0, stop_ns_ = 0, bytes_at_start_ = 0, peak_bytes_ = 0;
+  static constexpr size_t kFirstBufferBytes = size_t{7} << 18;  // 1.75 MiB of records reserved by start()
   int threads_ = 1;
   std::thread::id owner_;
   std::vector<OpRecord> ops_;
