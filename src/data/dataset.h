@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,17 +31,39 @@ class Dataset {
   virtual Batch example(int64_t i) const = 0;  // x, y without the batch dim
 };
 
+// Byte-coded features: uint8 codes decoded to float32 as code·scale − shift (Note [Byte-coded
+// features] in dataset.cpp). Images keep their 8-bit pixels and are normalised as batches are
+// gathered, so a shuffled batch reads a quarter of the bytes a float32 copy would.
+struct ByteDecode {
+  float scale = 1.0f, shift = 0.0f;
+};
+
+// Decodes n codes: out[i] = float(codes[i])·scale − shift (the one formula every path uses).
+void decode_bytes(const uint8_t* codes, float* out, int64_t n, ByteDecode d);
+
 class TensorDataset : public Dataset {
  public:
   TensorDataset(Tensor x, Tensor y);  // same first dim
+  // x stored as uint8 `codes`; examples, batches and x() carry float32 code·scale − shift.
+  TensorDataset(Tensor codes, Tensor y, ByteDecode decode);
   int64_t size() const override { return x_.shape()[0]; }
   Batch get_batch(const std::vector<int64_t>& indices) const override;
   Batch example(int64_t i) const override;
-  const Tensor& x() const { return x_; }
+  // The features. Byte-coded: float32, decoded on the first call and cached — a copy, so writing
+  // to it does not change the batches (those are decoded from the codes).
+  const Tensor& x() const;
   const Tensor& y() const { return y_; }
+  const Tensor& stored_x() const { return x_; }  // x itself, or the uint8 codes
+  std::optional<ByteDecode> byte_decode() const { return decode_; }
 
  private:
   Tensor x_, y_;
+  std::optional<ByteDecode> decode_;
+  struct Decoded {
+    std::once_flag once;
+    Tensor x;
+  };
+  std::shared_ptr<Decoded> decoded_;  // byte-coded only: x() once decoded
 };
 
 struct DataLoaderOptions {
@@ -100,7 +123,8 @@ class DataLoader {
 };
 
 // Fashion-MNIST / MNIST-10k as TensorDatasets: x float32 (N, 1, 28, 28) scaled to [0, 1] then
-// standardised with the train-set mean/std ((p/255 − μ)/σ), y int64 (N).
+// standardised with the train-set mean/std ((p/255 − μ)/σ), y int64 (N). Stored byte-coded: the
+// pixels stay uint8 and are standardised as batches are gathered.
 std::shared_ptr<TensorDataset> load_fashion_mnist(bool train, const std::string& dir = "");
 std::shared_ptr<TensorDataset> load_mnist(bool train, const std::string& data_dir = "");
 // Images and labels of one IDX pair, normalised as above.

@@ -1,4 +1,4 @@
-// Tests for the caching allocator (64-byte alignment, byte counters, peak, reuse without system
+// Tests for the caching allocator (64-byte alignment, 2 MiB alignment of large blocks, byte counters, peak, reuse without system
 // allocations, empty_cache) and the thread pool (static chunking covers every index once, resizing
 // is safe, parallel_for nests serially).
 #include <gtest/gtest.h>
@@ -27,6 +27,18 @@ TEST(Allocator, FreshTensorsAre64ByteAligned) {
   EXPECT_TRUE(aligned64(zeros({0}).raw_data()));
   EXPECT_TRUE(aligned64(randn({7, 9}).raw_data()));
   EXPECT_TRUE(aligned64(ones({5, 5}).t().contiguous().raw_data()));
+}
+
+// Note [Huge pages] in allocator.cpp: a block of 2 MiB or more starts on a 2 MiB boundary, so
+// the kernel can back it with transparent huge pages; smaller blocks keep 64-byte alignment.
+TEST(Allocator, LargeBlocksAreHugePageAligned) {
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  for (int64_t floats : {int64_t(1) << 19, (int64_t(3) << 19) + 5, int64_t(47) << 18}) {
+    Tensor t = empty({floats}, kFloat32);  // 2 MiB, 6 MiB + 20 B, 47 MiB
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % kHuge, 0u) << floats;
+    t.fill_(1.0);
+    EXPECT_EQ(t.sum().item<double>(), static_cast<double>(floats));
+  }
 }
 
 TEST(Allocator, BytesInUseGoesUpAndBackDown) {

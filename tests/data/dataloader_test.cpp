@@ -202,6 +202,78 @@ TEST(TensorDataset, ExampleAndBatchAgree) {
   EXPECT_VALUES(transposed.get_batch({2, 0}).x, {2, 5, 0, 3});
 }
 
+// n examples of 2x3 uint8 codes covering 0..255 (row i = 41·i + 0..5, mod 256), labels i.
+std::shared_ptr<TensorDataset> byte_coded_dataset(int64_t n, data::ByteDecode d) {
+  std::vector<uint8_t> codes(static_cast<size_t>(6 * n));
+  for (size_t k = 0; k < codes.size(); ++k) codes[k] = static_cast<uint8_t>((k / 6) * 41 + k % 6);
+  return std::make_shared<TensorDataset>(from_vector(codes, Shape{n, 2, 3}), arange(static_cast<double>(n), kInt64), d);
+}
+
+TEST(TensorDataset, ByteCodedBatchesDecodeAsTheFormulaSays) {
+  const data::ByteDecode d{static_cast<float>(1.0 / (255.0 * 0.3530)), static_cast<float>(0.2860 / 0.3530)};
+  auto ds = byte_coded_dataset(9, d);
+  EXPECT_EQ(ds->stored_x().dtype(), kUInt8);
+  Batch b = ds->get_batch({7, 0, 3});
+  ASSERT_EQ(b.x.dtype(), kFloat32);
+  ASSERT_EQ(b.x.shape(), (Shape{3, 2, 3}));
+  EXPECT_EQ(b.y.dtype(), kInt64);
+  EXPECT_VALUES(b.y, {7, 0, 3});
+  // Each value against the (p/255 − μ)/σ it stands for, within float32 rounding.
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t k = 0; k < 6; ++k) {
+      const int64_t row = std::vector<int64_t>{7, 0, 3}[r];
+      const double p = static_cast<double>((row * 41 + k) % 256);
+      EXPECT_NEAR(element_at(b.x, Shape{r, k / 3, k % 3}), (p / 255.0 - 0.2860) / 0.3530, 1e-6) << r << "," << k;
+    }
+  // Batches, examples and the whole decoded x agree bit for bit.
+  const Tensor& x = ds->x();
+  EXPECT_EQ(x.dtype(), kFloat32);
+  EXPECT_EQ(x.shape(), (Shape{9, 2, 3}));
+  EXPECT_TRUE(testing::bitwise_equal(b.x.select(0, 0), contiguous(x.select(0, 7))));
+  EXPECT_TRUE(testing::bitwise_equal(ds->example(3).x, contiguous(x.select(0, 3))));
+  EXPECT_TRUE(testing::bitwise_equal(ds->data::Dataset::get_batch({7, 0, 3}).x, b.x));
+  // A float32 dataset built from x gives the same batches: byte coding changes bytes moved, not values.
+  TensorDataset plain(x, ds->y());
+  EXPECT_TRUE(testing::bitwise_equal(plain.get_batch({7, 0, 3}).x, b.x));
+}
+
+TEST(TensorDataset, ByteCodedXIsDecodedOnceAndIsACopy) {
+  auto ds = byte_coded_dataset(4, {2.0f, 1.0f});
+  const Tensor& x1 = ds->x();
+  EXPECT_EQ(x1.data_ptr<float>(), ds->x().data_ptr<float>());  // cached, not decoded per call
+  Tensor handle = ds->x();
+  handle.data_ptr<float>()[0] = 1000.0f;  // writes to the decoded copy do not reach the codes
+  EXPECT_EQ(element_at(ds->get_batch({0}).x, Shape{0, 0, 0}), -1.0);  // code 0 → 0·2 − 1
+  EXPECT_EQ(element_at(ds->example(1).x, Shape{0, 0}), 81.0);         // code 41 → 41·2 − 1
+}
+
+TEST(TensorDataset, ByteCodedNeedsUint8Codes) {
+  EXPECT_TT_ERROR(TensorDataset(zeros(Shape{4, 3}), zeros(Shape{4}), data::ByteDecode{1.0f, 0.0f}), "TensorDataset",
+                  "uint8", "float32");
+  EXPECT_TT_ERROR(TensorDataset(zeros(Shape{4, 3}, kUInt8), zeros(Shape{5}), data::ByteDecode{}), "TensorDataset",
+                  "[4, 3]", "[5]");
+  auto ds = byte_coded_dataset(4, {});
+  EXPECT_TT_ERROR(ds->get_batch({1, 4}), "TensorDataset", "4");
+  EXPECT_TT_ERROR(ds->example(4), "TensorDataset", "4");
+}
+
+TEST(DataLoader, ByteCodedPrefetchMatchesSynchronous) {
+  auto ds = byte_coded_dataset(23, {0.5f, 3.0f});
+  DataLoader sync(ds, opts(5, true, 7, false, 0)), pre(ds, opts(5, true, 7, false, 2));
+  sync.start_epoch(1);
+  pre.start_epoch(1);
+  Batch a, b;
+  int batches = 0;
+  while (sync.next(a)) {
+    ASSERT_TRUE(pre.next(b));
+    EXPECT_TRUE(testing::bitwise_equal(a.x, b.x));
+    EXPECT_TRUE(testing::bitwise_equal(a.y, b.y));
+    ++batches;
+  }
+  EXPECT_FALSE(pre.next(b));
+  EXPECT_EQ(batches, 5);
+}
+
 // A dataset that fails on one index: the error reaches next() on the training thread.
 class FailingDataset : public data::Dataset {
  public:
