@@ -66,24 +66,32 @@ Batch TensorDataset::example(int64_t i) const {
 }
 
 namespace {
+// Calls visit(k, row) for each k with row = the bytes of stored row indices[k] (row_bytes each).
+// Shuffled rows are scattered over the whole data set, so each row starts with DRAM misses;
+// requesting row k + ahead (every line it touches) before visiting row k overlaps those misses
+// with the copies. A short row needs more rows in flight to keep as many lines outstanding.
+template <typename Visit>
+void visit_rows(const char* src, size_t row_bytes, const std::vector<int64_t>& indices, size_t ahead, Visit&& visit) {
+  constexpr uintptr_t kLine = 64;
+  for (size_t k = 0; k < indices.size(); ++k) {
+    if (k + ahead < indices.size()) {
+      const uintptr_t next = reinterpret_cast<uintptr_t>(src + indices[k + ahead] * row_bytes);
+      for (uintptr_t line = next & ~(kLine - 1); line < next + row_bytes; line += kLine)
+        __builtin_prefetch(reinterpret_cast<const void*>(line));
+    }
+    visit(k, src + indices[k] * row_bytes);
+  }
+}
+
 // Copies rows `indices` of contiguous t into a new (B, ...) tensor.
 Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
   Shape s = t.shape();
   s[0] = static_cast<int64_t>(indices.size());
   Tensor out = empty(s, t.dtype());
   const size_t row = t.nbytes() / std::max<int64_t>(t.shape()[0], 1);
-  const char* src = static_cast<const char*>(t.raw_data());
   char* dst = static_cast<char*>(out.raw_data());
-  // Shuffled rows are scattered over the whole data set, so each row starts with DRAM misses;
-  // prefetching row k + 2 while copying row k overlaps those misses with the copies.
-  constexpr size_t kAhead = 2, kLine = 64;
-  for (size_t k = 0; k < indices.size(); ++k) {
-    if (k + kAhead < indices.size()) {
-      const char* next = src + indices[k + kAhead] * row;
-      for (size_t off = 0; off < row; off += kLine) __builtin_prefetch(next + off);
-    }
-    std::memcpy(dst + k * row, src + indices[k] * row, row);
-  }
+  visit_rows(static_cast<const char*>(t.raw_data()), row, indices, 2,
+             [&](size_t k, const char* r) { std::memcpy(dst + k * row, r, row); });
   return out;
 }
 
@@ -92,18 +100,11 @@ Tensor gather_decoded_rows(const Tensor& codes, const std::vector<int64_t>& indi
   Shape s = codes.shape();
   s[0] = static_cast<int64_t>(indices.size());
   Tensor out = empty(s, kFloat32);
-  const int64_t row = codes.numel() / std::max<int64_t>(codes.shape()[0], 1);
-  const uint8_t* src = codes.data_ptr<uint8_t>();
+  const size_t row = codes.nbytes() / std::max<int64_t>(codes.shape()[0], 1);  // bytes = codes
   float* dst = out.data_ptr<float>();
-  // As gather_rows; a row is fewer lines, so more rows are kept in flight.
-  constexpr size_t kAhead = 4, kLine = 64;
-  for (size_t k = 0; k < indices.size(); ++k) {
-    if (k + kAhead < indices.size()) {
-      const uint8_t* next = src + indices[k + kAhead] * row;
-      for (int64_t off = 0; off < row; off += kLine) __builtin_prefetch(next + off);
-    }
-    decode_bytes(src + indices[k] * row, dst + static_cast<int64_t>(k) * row, row, d);
-  }
+  visit_rows(static_cast<const char*>(codes.raw_data()), row, indices, 4, [&](size_t k, const char* r) {
+    decode_bytes(reinterpret_cast<const uint8_t*>(r), dst + k * row, static_cast<int64_t>(row), d);
+  });
   return out;
 }
 }  // namespace

@@ -1,6 +1,6 @@
-// Tests for the caching allocator (64-byte alignment, 2 MiB alignment of large blocks, byte counters, peak, reuse without system
-// allocations, empty_cache) and the thread pool (static chunking covers every index once, resizing
-// is safe, parallel_for nests serially).
+// Tests for the caching allocator (64-byte alignment, 2 MiB alignment of large blocks, byte
+// counters, peak, reuse without system allocations, empty_cache) and the thread pool (static
+// chunking covers every index once, resizing is safe, parallel_for nests serially).
 #include <gtest/gtest.h>
 
 #include <atomic>
