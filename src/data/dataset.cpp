@@ -41,6 +41,15 @@ void decode_bytes(const uint8_t* codes, float* out, int64_t n, ByteDecode d) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(codes[i]) * d.scale - d.shift;
 }
 
+namespace {
+// A new float32 tensor of codes' shape holding the decoded codes (contiguous uint8).
+Tensor decode_tensor(const Tensor& codes, ByteDecode d) {
+  Tensor out = empty(codes.shape(), kFloat32);
+  decode_bytes(codes.data_ptr<uint8_t>(), out.data_ptr<float>(), codes.numel(), d);
+  return out;
+}
+}  // namespace
+
 TensorDataset::TensorDataset(Tensor codes, Tensor y, ByteDecode decode) : TensorDataset(std::move(codes), std::move(y)) {
   TT_CHECK(x_.dtype() == kUInt8, "TensorDataset: byte-coded features must be uint8, got ", dtype_name(x_.dtype()));
   decode_ = decode;
@@ -49,20 +58,13 @@ TensorDataset::TensorDataset(Tensor codes, Tensor y, ByteDecode decode) : Tensor
 
 const Tensor& TensorDataset::x() const {
   if (!decode_) return x_;
-  std::call_once(decoded_->once, [&] {
-    Tensor out = empty(x_.shape(), kFloat32);
-    decode_bytes(x_.data_ptr<uint8_t>(), out.data_ptr<float>(), x_.numel(), *decode_);
-    decoded_->x = out;
-  });
+  std::call_once(decoded_->once, [&] { decoded_->x = decode_tensor(x_, *decode_); });
   return decoded_->x;
 }
 
 Batch TensorDataset::example(int64_t i) const {
   TT_CHECK(i >= 0 && i < size(), "TensorDataset: index ", i, " out of range for ", size(), " examples");
-  if (!decode_) return {x_.select(0, i), y_.select(0, i)};
-  Tensor codes = x_.select(0, i), out = empty(codes.shape(), kFloat32);
-  decode_bytes(codes.data_ptr<uint8_t>(), out.data_ptr<float>(), codes.numel(), *decode_);
-  return {out, y_.select(0, i)};
+  return {decode_ ? decode_tensor(x_.select(0, i), *decode_) : x_.select(0, i), y_.select(0, i)};
 }
 
 namespace {
@@ -110,11 +112,13 @@ Tensor gather_decoded_rows(const Tensor& codes, const std::vector<int64_t>& indi
 }  // namespace
 
 Batch TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
-  for (int64_t i : indices) TT_CHECK(i >= 0 && i < size(), "TensorDataset: index ", i, " out of range for ", size());
   // Labels are a few bytes each, one cache miss apiece: request them all now, to arrive while x is copied.
   const char* labels = static_cast<const char*>(y_.raw_data());
   const size_t label_bytes = y_.nbytes() / std::max<int64_t>(size(), 1);
-  for (int64_t i : indices) __builtin_prefetch(labels + i * label_bytes);
+  for (int64_t i : indices) {
+    TT_CHECK(i >= 0 && i < size(), "TensorDataset: index ", i, " out of range for ", size());
+    __builtin_prefetch(labels + i * label_bytes);
+  }
   Tensor x = decode_ ? gather_decoded_rows(x_, indices, *decode_) : gather_rows(x_, indices);
   return {x, gather_rows(y_, indices)};
 }
