@@ -27,10 +27,14 @@ constexpr int64_t kLatencyCalls = 10000;
 
 // The peer's 784-128-ReLU-64-ReLU-10; Linear+ReLU written as the fused nn::LinearAct (same
 // parameters, same initialisation and arithmetic as Linear then ReLU; one op instead of two).
+// Weights stored input-major (nn::WeightLayout, Note [Weight layout]): same values and state_dict;
+// at batch 64 the first layer's product then reads W in place instead of transposing it.
 std::shared_ptr<nn::Sequential> make_mlp() {
-  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+  auto model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
       std::make_shared<nn::Flatten>(), std::make_shared<nn::LinearAct>(784, 128, Activation::Relu),
       std::make_shared<nn::LinearAct>(128, 64, Activation::Relu), std::make_shared<nn::Linear>(64, 10)});
+  nn::set_weight_layout(*model, nn::WeightLayout::InputMajor);
+  return model;
 }
 
 // Batch-1 inference latency: eval mode, NoGradGuard, kLatencyCalls individually timed calls.

@@ -44,7 +44,7 @@ void gpt_target(Target& t, std::unique_ptr<tt::nn::GPT> gpt, int64_t batch, int6
 
 bool is_framework_model(const std::string& model) {
   return model == "mlp" || model == "cnn" || model == "gpt" ||
-         (model.find('/') != std::string::npos || model.find('.') != std::string::npos) && std::filesystem::exists(model);
+         ((model.find('/') != std::string::npos || model.find('.') != std::string::npos) && std::filesystem::exists(model));
 }
 
 Target make_target(const std::string& model, int64_t batch, int64_t seq, const std::string& weights) {

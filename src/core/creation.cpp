@@ -62,6 +62,11 @@ Tensor full(const Shape& shape, double value, DType dtype) {
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype()); }
+Tensor empty_like_layout(const Tensor& t, DType dtype) {
+  if (t.is_contiguous() || !t.is_dense()) return empty(t.shape(), dtype);
+  return empty_strided(t.shape(), t.strides(), dtype);  // dense: the span is exactly numel
+}
+Tensor empty_like_layout(const Tensor& t) { return empty_like_layout(t, t.dtype()); }
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
 Tensor scalar_tensor(double value, DType dtype) { return full(Shape{}, value, dtype); }
 

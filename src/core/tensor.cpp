@@ -1,6 +1,8 @@
 // Tensor metadata, element access and grad-mode state.
 #include "core/tensor.h"
 
+#include <utility>
+
 #include "core/node.h"
 #include "core/span.h"
 
@@ -54,6 +56,23 @@ bool Tensor::is_contiguous() const {
   int64_t expected = 1;
   for (int i = dim() - 1; i >= 0; --i) {
     if (shape()[i] == 1) continue;
+    if (strides()[i] != expected) return false;
+    expected *= shape()[i];
+  }
+  return true;
+}
+
+bool Tensor::is_dense() const {
+  if (numel() == 0) return true;
+  // Walk the dims from the smallest stride up: each must step exactly over the dims below it.
+  int order[kMaxDims], n = 0;
+  for (int i = 0; i < dim(); ++i)
+    if (shape()[i] != 1) order[n++] = i;
+  for (int j = 1; j < n; ++j)  // insertion sort by stride (n <= kMaxDims)
+    for (int q = j; q > 0 && strides()[order[q]] < strides()[order[q - 1]]; --q) std::swap(order[q], order[q - 1]);
+  int64_t expected = 1;
+  for (int j = 0; j < n; ++j) {
+    const int i = order[j];
     if (strides()[i] != expected) return false;
     expected *= shape()[i];
   }

@@ -68,6 +68,11 @@ class Tensor {
   size_t element_size() const { return dtype_size(impl_->dtype); }
   size_t nbytes() const { return numel() * element_size(); }
   bool is_contiguous() const;
+  // Non-overlapping and dense: the elements fill numel() consecutive slots in some dimension order
+  // (contiguous, or a permutation of it such as a transposed matrix), strides positive. Such a view
+  // can be processed as one flat array from raw_data() when the order does not matter (elementwise
+  // updates), and a tensor of the same layout is made by empty_like_layout.
+  bool is_dense() const;
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
   const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
   // Pointer to element 0 of this view.
@@ -170,6 +175,11 @@ Tensor full(const Shape& shape, double value, DType dtype = kFloat32);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor empty_like(const Tensor& t);  // contiguous, same shape and dtype
+// Same shape, dtype and memory order as t when t is dense (Tensor::is_dense), else contiguous:
+// PyTorch's empty_like(preserve_format). Gradients and optimizer state of a dense parameter are
+// made this way, so one flat loop updates parameter, gradient and state element by element.
+Tensor empty_like_layout(const Tensor& t, DType dtype);
+Tensor empty_like_layout(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
 Tensor scalar_tensor(double value, DType dtype = kFloat32);  // 0-d
 Tensor arange(double end, DType dtype = kInt64);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/node.h"
 #include "nn/functional.h"
 #include "nn/init.h"
 #include "ops/ops.h"
@@ -43,7 +44,28 @@ Tensor Linear::forward(const Tensor& x) {
 
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
-         ", bias=" + (bias.defined() ? "True" : "False");
+         ", bias=" + (bias.defined() ? "True" : "False") +
+         (layout_ == WeightLayout::InputMajor ? ", weight_layout=input_major" : "");
+}
+
+void Linear::set_weight_layout(WeightLayout layout) {
+  NoGradGuard ng;
+  const Tensor w = weight.detach();
+  // InputMajor: (in, out) contiguous storage seen through its transpose.
+  const Tensor c = layout == WeightLayout::InputMajor ? contiguous(w.t()).t() : contiguous(w);
+  TensorImpl* impl = weight.impl();  // swap the data in place, as Module::to does
+  impl->storage = c.storage();
+  impl->offset = c.offset();
+  impl->strides = c.strides();
+  impl->grad.reset();
+  layout_ = layout;
+}
+
+int set_weight_layout(Module& root, WeightLayout layout) {
+  int n = 0;
+  if (auto* lin = dynamic_cast<Linear*>(&root)) lin->set_weight_layout(layout), ++n;
+  for (auto& [name, child] : root.named_children()) n += set_weight_layout(*child, layout);
+  return n;
 }
 
 LinearAct::LinearAct(int64_t in, int64_t out, Activation activation, bool bias, Generator* gen, DType dtype)

@@ -14,6 +14,16 @@
 
 namespace tt::nn {
 
+// Note [Weight layout]: how a Linear keeps its weight in memory. Either way `weight` is the
+// (out, in) matrix PyTorch shows, state_dict holds those values, and results are the same.
+// OutMajor (the default, PyTorch's) stores it (out, in), contiguous. InputMajor stores it (in, out),
+// Keras' and JAX's kernel order, behind a transposed view (strides {1, out}): y = x·Wᵀ then reads
+// W in place as a row-major B, and dW is produced as (xᵀ·dy)ᵀ in the same order. At small batch
+// that saves transposing W every step — for the MLP's 784→128 layer at batch 64, 63 → 55 µs on
+// one Zen 5 core — while dx = dy·W (not needed by a first layer) becomes the transposed product.
+// Gradients and optimizer state follow the parameter's layout (Note [Gradient layout]).
+enum class WeightLayout { OutMajor, InputMajor };
+
 class Linear : public Module {
  public:
   Linear(int64_t in_features, int64_t out_features, bool bias = true, Generator* gen = nullptr,
@@ -22,13 +32,21 @@ class Linear : public Module {
   std::string type_name() const override { return "Linear"; }
   std::string extra_repr() const override;
   void reset_parameters(Generator* gen = nullptr);
+  // Re-lays the weight out in memory, values unchanged (every handle to `weight` sees it; its
+  // .grad is dropped). Create the optimizer afterwards, or its state is re-laid at the next step.
+  void set_weight_layout(WeightLayout layout);
+  WeightLayout weight_layout() const { return layout_; }
 
   int64_t in_features, out_features;
   Tensor weight, bias;  // weight (out, in), bias (out) or undefined
 
  protected:
   Activation act_ = Activation::None;  // set only by LinearAct: a plain Linear is PyTorch's
+  WeightLayout layout_ = WeightLayout::OutMajor;
 };
+
+// set_weight_layout on every Linear (and LinearAct) in the tree under `root`; returns how many.
+int set_weight_layout(Module& root, WeightLayout layout);
 
 // LinearAct(784, 128, Activation::Relu) computes what PyTorch's
 // nn.Sequential(nn.Linear(784, 128), nn.ReLU()) does, in one fused op: y = f(x·Wᵀ + b). Same

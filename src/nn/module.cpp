@@ -109,7 +109,8 @@ void Module::load_state_dict(const StateDict& sd, bool strict) {
 void Module::to(DType dtype) {
   for (auto& [k, v] : state_dict()) {
     if (v.dtype() == dtype || !is_floating(v.dtype())) continue;
-    Tensor c = v.detach().to(dtype);
+    Tensor c = empty_like_layout(v, dtype);  // keeps a dense parameter's memory order
+    c.copy_(v.detach());
     TensorImpl* impl = v.impl();  // swap data in place so every handle sees the new dtype
     impl->storage = c.storage();
     impl->offset = c.offset();

@@ -7,6 +7,19 @@
 #include "ops/ops.h"
 
 namespace tt::optim {
+namespace {
+
+// t in p's memory order (Note [Gradient layout] in autograd/engine.cpp): update() walks parameter,
+// gradient and state as flat arrays, so all must share one layout. Usually t already has it.
+Tensor in_layout_of(const Tensor& p, const Tensor& t) {
+  const bool same = p.is_contiguous() ? t.is_contiguous() : t.strides() == p.strides();
+  if (same) return t;
+  Tensor c = empty_like_layout(p, t.dtype());
+  c.copy_(t);
+  return c;
+}
+
+}  // namespace
 
 std::vector<ParamGroup> single_group(const std::vector<Tensor>& params) { return {ParamGroup{params, {}}}; }
 
@@ -21,7 +34,8 @@ Optimizer::Optimizer(std::vector<ParamGroup> groups, Options defaults, std::stri
     for (const Tensor& p : g.params) {
       TT_CHECK(p.defined() && p.requires_grad(), name_, ": parameter ", n, " does not require grad");
       TT_CHECK(is_floating(p.dtype()), name_, ": parameter ", n, " is ", p.dtype(), ", expected float");
-      TT_CHECK(p.is_contiguous(), name_, ": parameter ", n, " must be contiguous");
+      TT_CHECK(p.is_dense(), name_, ": parameter ", n, " must be dense (contiguous, or a permutation of that such as ",
+               "an input-major weight), got shape ", p.shape(), " strides ", p.strides());
       ++n;
     }
   }
@@ -37,7 +51,7 @@ void Optimizer::step() {
       Tensor grad = p.grad();
       if (grad.defined()) {
         TT_CHECK(grad.shape() == p.shape(), name_, ": gradient shape ", grad.shape(), " differs from parameter ", p.shape());
-        Tensor gc = contiguous(grad.dtype() == p.dtype() ? grad : grad.to(p.dtype()));
+        Tensor gc = in_layout_of(p, grad.dtype() == p.dtype() ? grad : grad.to(p.dtype()));
         ops::OpTimer timer(ops::OpId::optimizer_step);
         update(p, gc, state_[i], ++steps_[i], g.options);
         timer.done(p, [&] { return update_cost(p, state_[i], g.options); }, {&gc}, name_.c_str());
@@ -65,8 +79,14 @@ void Optimizer::set(const std::string& key, double value) {
 Tensor& Optimizer::state_tensor(std::map<std::string, Tensor>& state, const std::string& key, const Tensor& like,
                                 double fill) {
   auto it = state.find(key);
-  if (it != state.end()) return it->second;
-  return state.emplace(key, full(like.shape(), fill, like.dtype())).first->second;
+  if (it != state.end()) {
+    // Same memory order as the parameter; re-laid once if the parameter was (Linear::set_weight_layout).
+    it->second = in_layout_of(like, it->second);
+    return it->second;
+  }
+  Tensor t = empty_like_layout(like);
+  t.fill_(fill);
+  return state.emplace(key, t).first->second;
 }
 
 OptimizerState Optimizer::state_dict() const {
@@ -108,7 +128,9 @@ void Optimizer::load_state_dict(const OptimizerState& st) {
     TT_CHECK(idx < flat, name_, ": state for parameter ", idx, " but the optimizer has ", flat);
     TT_CHECK(v.shape() == params[idx]->shape(), name_, ": state \"", k, "\" has shape ", v.shape(), ", parameter has ",
              params[idx]->shape());
-    state[idx][k.substr(b + 1)] = clone(v.to(params[idx]->dtype()));
+    Tensor t = empty_like_layout(*params[idx]);  // the parameter's memory order, a copy
+    t.copy_(v);
+    state[idx][k.substr(b + 1)] = t;
   }
   for (auto& [k, v] : st.scalars) {
     if (k.rfind("group.", 0) != 0) continue;

@@ -46,7 +46,8 @@ class Optimizer {
   int64_t state_bytes() const;
 
  protected:
-  // Updates one parameter (contiguous p and g) with its state slot and group options.
+  // Updates one parameter with its state slot and group options. p is dense, and g and every state
+  // tensor (made by state_tensor) have p's memory order: the update may run over raw memory.
   virtual void update(Tensor& p, const Tensor& g, std::map<std::string, Tensor>& state, int64_t step,
                       const Options& o) = 0;
   // FLOPs of one update per parameter element (the profiler's cost; a multiply-add counts 2).

@@ -57,6 +57,27 @@ TEST(Engine, LeafGradientsAccumulateAcrossBackwardCalls) {
   EXPECT_VALUES(x.grad(), {3, 3});
 }
 
+// Note [Gradient layout]: a dense leaf stored transposed gets its gradient in its own memory order
+// (whatever order the incoming gradient had), and keeps it while gradients accumulate; a
+// contiguous leaf always gets a contiguous gradient.
+TEST(Engine, GradientsFollowTheLeafsMemoryOrder) {
+  Generator g(4);
+  Tensor w = leaf(contiguous(randn(Shape{4, 3}, &g)).t());  // (3, 4), strides {1, 3}
+  Tensor c = randn(Shape{3, 4}, &g);
+  sum(mul(w, c)).backward();  // the incoming gradient c is contiguous
+  EXPECT_EQ(w.grad().strides(), w.strides());
+  EXPECT_TRUE(testing::bitwise_equal(w.grad(), c));
+  sum(mul(w, c)).backward();
+  EXPECT_EQ(w.grad().strides(), w.strides());
+  EXPECT_TRUE(testing::tensors_near(w.grad(), add(c, c), 0));
+
+  Tensor a = leaf(randn(Shape{3, 4}, &g));
+  Tensor c2 = randn(Shape{4, 3}, &g);
+  sum(mul(a.t(), c2)).backward();  // arrives as a transposed view
+  EXPECT_TRUE(a.grad().is_contiguous());
+  EXPECT_TRUE(testing::bitwise_equal(a.grad(), c2.t()));
+}
+
 TEST(Engine, RetainGraphAllowsASecondBackward) {
   Tensor x = leaf(tensor<double>({1, 2, 3}));
   Tensor loss = sum(exp(x) * x);

@@ -94,6 +94,31 @@ TEST(View, TransposeSharesStorageWithoutCopy) {
   expect_layout(x.mT(), {2, 4, 3}, {12, 1, 4}, 0);
 }
 
+// Dense = the elements fill numel() consecutive slots in some dimension order.
+TEST(View, IsDenseAcceptsPermutationsOfContiguousOnly) {
+  Tensor x = zeros(Shape{2, 3, 4});
+  EXPECT_TRUE(x.is_dense());
+  EXPECT_TRUE(x.permute(Shape{2, 0, 1}).is_dense());
+  EXPECT_TRUE(x.transpose(0, 2).is_dense());
+  EXPECT_TRUE(x.narrow(0, 1, 1).is_dense());       // one whole slab, at an offset
+  EXPECT_FALSE(x.narrow(2, 0, 3).is_dense());      // gaps between rows
+  EXPECT_FALSE(x.slice(1, 0, 3, 2).is_dense());    // every other row
+  EXPECT_FALSE(zeros(Shape{3}).expand(Shape{4, 3}).is_dense());  // overlapping (stride 0)
+  EXPECT_TRUE(zeros(Shape{1, 5}).expand(Shape{1, 5}).is_dense());
+  EXPECT_TRUE(zeros(Shape{0, 3}).t().is_dense());
+}
+
+// empty_like_layout keeps a dense tensor's memory order and falls back to contiguous.
+TEST(View, EmptyLikeLayoutKeepsDenseOrder) {
+  Tensor t = zeros(Shape{4, 3}).t();  // (3, 4), strides {1, 3}
+  Tensor e = empty_like_layout(t);
+  EXPECT_EQ(e.shape(), t.shape());
+  EXPECT_EQ(e.strides(), t.strides());
+  EXPECT_EQ(e.storage()->nbytes(), t.nbytes());  // exactly numel elements
+  EXPECT_EQ(empty_like_layout(t, kFloat64).dtype(), kFloat64);
+  EXPECT_TRUE(empty_like_layout(zeros(Shape{4, 6}).slice(1, 0, 6, 2)).is_contiguous());
+}
+
 TEST(View, PermuteReordersShapeAndStrides) {
   Tensor x = iota({2, 3, 4});
   Tensor p = x.permute({1, 2, 0});

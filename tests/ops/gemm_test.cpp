@@ -136,6 +136,9 @@ std::vector<Case> block_edge_cases() {
           // small path: column slabs, transposed B taken 256 deep, wide C with shallow B
           {false, true, 64, 128, 784, 0, 0, 0, 1.0, 0.0},    {true, true, 37, 300, 700, 1, 2, 3, 0.5, 1.0},
           {true, false, 128, 784, 64, 0, 0, 0, 1.0, 0.0},   {false, false, 250, 1000, 200, 2, 0, 1, -0.5, 0.5},
+          // small path with more than 256 rows and a small A (input-major weight gradients)
+          {true, false, 784, 128, 64, 0, 0, 0, 1.0, 0.0},   {false, true, 1000, 70, 65, 1, 2, 0, -0.5, 1.0},
+          {true, true, 300, 13, 200, 2, 0, 3, 1.0, 0.5},    {false, false, 1024, 40, 64, 0, 1, 1, 2.25, 0.0},
           // narrow C (n <= 12) computed as Cᵀ: 64-row slabs, A transposed 256 deep
           {false, true, 64, 10, 64, 0, 0, 0, 1.0, 0.0},     {false, false, 70, 9, 600, 1, 1, 2, 2.25, 1.0},
           {true, true, 130, 12, 300, 3, 0, 0, -0.5, 0.0},   {true, false, 33, 1, 40, 0, 0, 0, 1.0, 0.5}};

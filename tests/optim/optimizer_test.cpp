@@ -106,6 +106,68 @@ TEST_P(OptimizerResume, FreshStateDiverges) {
 INSTANTIATE_TEST_SUITE_P(AllOptimizers, OptimizerResume, ::testing::ValuesIn(makers()),
                          [](const ::testing::TestParamInfo<NamedMaker>& i) { return i.param.name; });
 
+// Note [Gradient layout]: a dense, non-contiguous parameter (a weight stored transposed, as
+// nn::WeightLayout::InputMajor does) is updated element for element as its contiguous twin, with
+// gradients given in either layout, and its state has its memory order.
+struct Twins {
+  Tensor plain, transposed;  // the same (5, 7) values; `transposed` is a view of (7, 5) storage
+  Twins() {
+    Generator g(7);
+    plain = randn(Shape{5, 7}, &g).requires_grad_();
+    transposed = contiguous(plain.detach().t()).t().requires_grad_();
+  }
+  // Gradient of step i, the same values for both; given contiguous, or for the transposed twin in
+  // its own layout every other step.
+  void set_grads(int i) const {
+    Generator gen(100 + i);
+    Tensor g = randn(Shape{5, 7}, &gen);
+    plain.set_grad(g);
+    transposed.set_grad(i % 2 ? g : contiguous(g.t()).t());
+  }
+};
+
+class OptimizerLayout : public ::testing::TestWithParam<NamedMaker> {};
+
+TEST_P(OptimizerLayout, TransposedParameterUpdatesAsContiguous) {
+  Twins t;
+  ASSERT_TRUE(!t.transposed.is_contiguous() && t.transposed.is_dense());
+  auto a = GetParam().make({t.plain});
+  auto b = GetParam().make({t.transposed});
+  for (int i = 0; i < 20; ++i) {
+    t.set_grads(i);
+    a->step();
+    b->step();
+  }
+  EXPECT_TRUE(testing::bitwise_equal(t.transposed, t.plain));
+  EXPECT_FALSE(t.transposed.is_contiguous());  // updated in place, layout kept
+  for (const auto& [k, v] : b->state_dict().tensors) EXPECT_EQ(v.strides(), t.transposed.strides()) << k;
+}
+
+// State saved from the transposed twin loads into the contiguous one (and back) and continues
+// bit-exactly: the state dict holds logical values, whatever the memory order.
+TEST_P(OptimizerLayout, StateMovesBetweenLayouts) {
+  Twins t;
+  auto a = GetParam().make({t.plain});
+  auto b = GetParam().make({t.transposed});
+  for (int i = 0; i < 5; ++i) t.set_grads(i), a->step(), b->step();
+  auto a2 = GetParam().make({t.plain});
+  auto b2 = GetParam().make({t.transposed});
+  a2->load_state_dict(b->state_dict());
+  b2->load_state_dict(a->state_dict());
+  for (const auto& [k, v] : b2->state_dict().tensors) EXPECT_EQ(v.strides(), t.transposed.strides()) << k;
+  for (int i = 5; i < 12; ++i) t.set_grads(i), a2->step(), b2->step();
+  EXPECT_TRUE(testing::bitwise_equal(t.transposed, t.plain));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOptimizers, OptimizerLayout, ::testing::ValuesIn(makers()),
+                         [](const ::testing::TestParamInfo<NamedMaker>& i) { return i.param.name; });
+
+TEST(OptimizerLayout, NonDenseParameterIsAClearError) {
+  Tensor base = randn(Shape{6, 4}).requires_grad_();
+  Tensor every_other = base.detach().slice(0, 0, 6, 2).requires_grad_();  // strides {8, 1}: gaps
+  EXPECT_TT_ERROR(optim::Adam(std::vector<Tensor>{every_other}), "Adam", "parameter 0", "dense", "[3, 4]", "[8, 1]");
+}
+
 TEST(OptimizerState, StateDictHasStepsGroupsAndTensors) {
   Regression r;
   optim::Adam opt(r.params(), {{"lr", 0.01}});

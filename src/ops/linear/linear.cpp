@@ -2,7 +2,8 @@
 // one GEMM with the bias pre-loaded into the output (beta = 1), then f applied in one pass over the
 // output while it is still in cache, so nn.Linear (+ activation) costs one op, not three (or four).
 // Backward: dpre = dy·f'(pre) (op `linear_act_backward`, skipped when f is None), then
-// dx = dpre·W, dW = dpreᵀ·x, db = Σ_rows dpre (matmul and sum ops on views; no copies).
+// dx = dpre·W, dW = dpreᵀ·x, db = Σ_rows dpre (matmul and sum ops on views; no copies). W may be
+// stored (out, in) or, as nn::WeightLayout::InputMajor, (in, out) behind a transposed view.
 // Note [What the activation saves]: relu saves its output y (f' = [y > 0], no extra memory: y is
 // the op's output anyway); gelu, gelu_tanh and silu save the pre-activation, as the unfused
 // linear-then-activation would (their f' is not a function of y). Inference saves nothing and
@@ -62,13 +63,15 @@ struct LinearBackward : Node {
   Tensor x2, w, saved;  // x2: (N, in); saved: (N, out), y or pre (undefined when act is None)
   Shape x_shape;
   Activation act;
-  bool need_x, need_w, need_b;
+  bool need_x, need_w, need_b, w_in_major;
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor g2 = as_rows(g);  // (N, out)
     if (act != Activation::None) g2 = linear_act_backward(act, g2, saved);
     Tensor gx, gw, gb;
     if (need_x) gx = reshape(matmul(g2, w), x_shape);
-    if (need_w) gw = matmul(g2.t(), x2);
+    // dW in W's memory order (Note [Gradient layout]): an input-major W gets (x2ᵀ·dpre)ᵀ, a view
+    // of a contiguous (in, out) product, so neither the product nor the optimizer transposes.
+    if (need_w) gw = w_in_major ? matmul(x2.t(), g2).t() : matmul(g2.t(), x2);
     if (need_b) gb = sum(g2, Shape{0});
     return {gx, gw, gb};
   }
@@ -152,6 +155,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, Activation act)
     node->x2 = x2, node->w = w.detach(), node->x_shape = x.shape(), node->act = act;
     if (act != Activation::None) node->saved = keep_pre ? pre : as_rows(out.detach());
     node->need_x = x.requires_grad(), node->need_w = w.requires_grad(), node->need_b = b.defined() && b.requires_grad();
+    node->w_in_major = !w.is_contiguous() && w.is_dense() && w.strides()[0] == 1;
     attach_node(out, std::move(node), {&x, &w, &b});
   }
   timer.done(out, [&] {

@@ -372,14 +372,18 @@ void gemm_nt_dot(const SgemmIsa& isa, const GemmArgs& g) {
 // on Zen 5: 64³ at 230 vs 153 GFLOP/s), so below it a product is never split.
 constexpr int64_t kSmallMaxWork = int64_t{64} * 64 * 64;
 constexpr int64_t kSmallMaxK = 1024;
+constexpr int64_t kSmallMaxWideA = int64_t{256} * 256;  // floats of A when m > 256
 
-// Small products: m <= 256 and either n <= 256 with k <= 1024, or n <= 1024 with k <= 256; on two
-// threads only up to kSmallMaxWork. B is read in place (no packing: 230-240 GFLOP/s for the MLP's
+// Small products: m <= 256 (up to 1024 with m·k <= 64 Ki) and either n <= 256 with k <= 1024, or
+// n <= 1024 with k <= 256; on two threads only up to kSmallMaxWork. B is read in place (no packing: 230-240 GFLOP/s for the MLP's
 // 64×128×784 and 128×784×64, against ~210 packed) or, when transposed, transposed 16×16 at a time
 // into the kernel's stack buffer. With at most 4 rows and a transposed B the dot-product path is
 // faster (no transpose at all). Limits measured on Zen 5 (tito bench gemm).
 bool want_small(const SgemmIsa& isa, const GemmArgs& g) {
-  if (isa.small == nullptr || g.m > 256) return false;
+  if (isa.small == nullptr) return false;
+  // More rows only while A stays small (<= 256 KiB, in L2 as every column slab re-reads it): the
+  // input-major weight gradient xᵀ·dy, 784 × 128 × 64, runs at 225 GFLOP/s here, 205 blocked.
+  if (g.m > 256 && (g.m > 1024 || g.m * g.k > kSmallMaxWideA)) return false;
   // Wide C only with a shallow B: each 64-column slab of B (k × 64) is re-read by every row tile.
   const bool fits = (g.n <= 4 * isa.small_max_n && g.k <= kSmallMaxK) || (g.n <= 16 * isa.small_max_n && g.k <= 256);
   if (!fits) return false;
