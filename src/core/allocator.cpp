@@ -1,4 +1,5 @@
-// Caching allocator implementation: a free list per size class behind one mutex.
+// Caching allocator implementation: a free list per size class behind one mutex. The lists sit in
+// a fixed array indexed by class (no hashing: an allocate + deallocate pair is on every op's path).
 // Note [Size classes]: up to 4 KiB we round to 64 B (small tensors: biases, scalars); above, to a
 // power of two, which wastes at most half but makes reuse across slightly different sizes likely.
 #include "core/allocator.h"
@@ -7,7 +8,8 @@
 
 #include <cstdlib>
 #include <mutex>
-#include <unordered_map>
+#include <array>
+#include <bit>
 #include <vector>
 
 #include "core/error.h"
@@ -21,14 +23,21 @@ constexpr int64_t kMaxCached = int64_t(4) << 30;  // beyond this, freed blocks g
 size_t size_class(size_t n) {
   if (n == 0) n = 1;
   if (n <= kSmallLimit) return (n + kAlignment - 1) / kAlignment * kAlignment;
-  size_t c = kSmallLimit;
-  while (c < n) c <<= 1;
-  return c;
+  TT_CHECK(n <= (size_t(1) << 62), "allocator: out of memory allocating ", n, " bytes");
+  return std::bit_ceil(n);
+}
+
+// Classes 64, 128, ..., 4096 take slots 0..63; 2^13 ... 2^63 take slots 64 + (log2 − 13).
+constexpr size_t kSmallClasses = kSmallLimit / kAlignment;
+constexpr size_t kClasses = kSmallClasses + 64 - 13;
+size_t class_slot(size_t cls) {
+  if (cls <= kSmallLimit) return cls / kAlignment - 1;
+  return kSmallClasses + static_cast<size_t>(std::bit_width(cls) - 1) - 13;
 }
 
 struct Cache {
   std::mutex mu;
-  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  std::array<std::vector<void*>, kClasses> free_lists;
   MemoryStats stats;
 };
 
@@ -62,10 +71,10 @@ void* allocate(size_t nbytes) {
     c.stats.requests++;
     c.stats.bytes_in_use += cls;
     if (c.stats.bytes_in_use > c.stats.peak_bytes_in_use) c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
-    auto it = c.free_lists.find(cls);
-    if (it != c.free_lists.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
+    std::vector<void*>& list = c.free_lists[class_slot(cls)];
+    if (!list.empty()) {
+      void* p = list.back();
+      list.pop_back();
       c.stats.bytes_cached -= cls;
       return p;
     }
@@ -92,7 +101,7 @@ void deallocate(void* ptr, size_t nbytes) {
     std::lock_guard<std::mutex> lk(c.mu);
     c.stats.bytes_in_use -= cls;
     if (c.stats.bytes_cached + static_cast<int64_t>(cls) <= kMaxCached) {
-      c.free_lists[cls].push_back(ptr);
+      c.free_lists[class_slot(cls)].push_back(ptr);
       c.stats.bytes_cached += cls;
       return;
     }
@@ -114,7 +123,7 @@ void empty_cache() {
   std::vector<void*> to_free;
   {
     std::lock_guard<std::mutex> lk(cache().mu);
-    for (auto& [cls, list] : cache().free_lists) {
+    for (auto& list : cache().free_lists) {
       to_free.insert(to_free.end(), list.begin(), list.end());
       list.clear();
     }

@@ -93,6 +93,24 @@ TEST(Allocator, SameSizeReusesCachedBlockWithoutSystemAllocation) {
   EXPECT_EQ(memory_stats().system_allocs, s2.system_allocs);
 }
 
+// Every kind of class — 64-byte steps up to 4 KiB, powers of two above — is cached in its own slot:
+// a freed block comes back for a request of its class and never for another class.
+TEST(Allocator, EachSizeClassReusesOnlyItsOwnBlocks) {
+  empty_cache();
+  const std::vector<size_t> sizes = {1, 65, 4032, 4096, 4097, 8193, size_t(1) << 20, (size_t(3) << 20) + 1};  // one per class
+  std::vector<void*> first;
+  for (size_t n : sizes) first.push_back(allocate(n));
+  for (size_t i = 0; i < sizes.size(); ++i) deallocate(first[i], sizes[i]);
+  const int64_t allocs = memory_stats().system_allocs;
+  for (size_t i = sizes.size(); i-- > 0;) {  // reverse order: each must still find its own block
+    void* p = allocate(sizes[i]);
+    EXPECT_EQ(p, first[i]) << sizes[i] << " bytes";
+    deallocate(p, sizes[i]);
+  }
+  EXPECT_EQ(memory_stats().system_allocs, allocs);
+  EXPECT_TT_ERROR(allocate(size_t(1) << 63), "allocator", "out of memory", "9223372036854775808");
+}
+
 TEST(Allocator, EmptyCacheReturnsCachedBlocks) {
   { Tensor t = empty({3000}, kFloat64); }
   EXPECT_GT(memory_stats().bytes_cached, 0);
