@@ -20,27 +20,14 @@ namespace {
 // Note [Gradient layout]: a leaf's .grad has the leaf's memory order when the leaf is dense (a
 // transposed, input-major weight gets a transposed gradient), else it is contiguous — PyTorch's
 // gradient layout contract. Optimizers then update parameter, gradient and state as flat arrays.
-bool has_grad_layout(const Tensor& g, const Tensor& leaf) {
-  if (leaf.is_contiguous() || !leaf.is_dense()) return g.is_contiguous();
-  return g.strides() == leaf.strides();
-}
-
 void accumulate_leaf(TensorImpl* leaf, Tensor g) {
   Tensor gg = g.dtype() == leaf->dtype ? std::move(g) : cast(g, leaf->dtype);
   if (gg.shape() != leaf->shape) gg = sum_to(gg, leaf->shape);
   if (!leaf->grad) {
     const Tensor lt(std::shared_ptr<TensorImpl>(std::shared_ptr<TensorImpl>(), leaf));  // non-owning handle
     bool unique = gg.impl_ptr().use_count() == 1 && gg.storage().use_count() == 1 && gg.offset() == 0 &&
-                  !gg.requires_grad() && has_grad_layout(gg, lt);
-    if (unique) {
-      leaf->grad = gg.impl_ptr();
-    } else if (gg.requires_grad() || lt.is_contiguous() || !lt.is_dense()) {
-      leaf->grad = clone(gg).impl_ptr();
-    } else {
-      Tensor c = empty_like_layout(lt);
-      c.copy_(gg);
-      leaf->grad = c.impl_ptr();
-    }
+                  !gg.requires_grad() && has_layout_of(gg, lt);
+    leaf->grad = unique ? gg.impl_ptr() : clone_like(gg, lt).impl_ptr();
   } else {
     Tensor(leaf->grad).add_(gg);
   }

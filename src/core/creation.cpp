@@ -67,6 +67,10 @@ Tensor empty_like_layout(const Tensor& t, DType dtype) {
   return empty_strided(t.shape(), t.strides(), dtype);  // dense: the span is exactly numel
 }
 Tensor empty_like_layout(const Tensor& t) { return empty_like_layout(t, t.dtype()); }
+bool has_layout_of(const Tensor& t, const Tensor& like) {
+  if (like.is_contiguous() || !like.is_dense()) return t.is_contiguous();
+  return t.strides() == like.strides();
+}
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
 Tensor scalar_tensor(double value, DType dtype) { return full(Shape{}, value, dtype); }
 

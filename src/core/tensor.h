@@ -180,6 +180,9 @@ Tensor empty_like(const Tensor& t);  // contiguous, same shape and dtype
 // made this way, so one flat loop updates parameter, gradient and state element by element.
 Tensor empty_like_layout(const Tensor& t, DType dtype);
 Tensor empty_like_layout(const Tensor& t);
+// Whether t has the memory order empty_like_layout(like) would give (clone_like in ops/ copies
+// into it).
+bool has_layout_of(const Tensor& t, const Tensor& like);
 Tensor full_like(const Tensor& t, double value);
 Tensor scalar_tensor(double value, DType dtype = kFloat32);  // 0-d
 Tensor arange(double end, DType dtype = kInt64);

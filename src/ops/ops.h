@@ -12,6 +12,9 @@ namespace tt {
 // ---- copies and casts (ops/copy) ----
 Tensor contiguous(const Tensor& x);
 Tensor clone(const Tensor& x);
+// A copy of x in like's memory order (empty_like_layout): gradients and optimizer state of a
+// transposed parameter (Note [Gradient layout] in autograd/engine.cpp).
+Tensor clone_like(const Tensor& x, const Tensor& like);
 Tensor cast(const Tensor& x, DType dtype);
 
 // ---- views (ops/view) ----

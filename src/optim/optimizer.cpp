@@ -11,13 +11,7 @@ namespace {
 
 // t in p's memory order (Note [Gradient layout] in autograd/engine.cpp): update() walks parameter,
 // gradient and state as flat arrays, so all must share one layout. Usually t already has it.
-Tensor in_layout_of(const Tensor& p, const Tensor& t) {
-  const bool same = p.is_contiguous() ? t.is_contiguous() : t.strides() == p.strides();
-  if (same) return t;
-  Tensor c = empty_like_layout(p, t.dtype());
-  c.copy_(t);
-  return c;
-}
+Tensor in_layout_of(const Tensor& p, const Tensor& t) { return has_layout_of(t, p) ? t : clone_like(t, p); }
 
 }  // namespace
 
@@ -128,9 +122,7 @@ void Optimizer::load_state_dict(const OptimizerState& st) {
     TT_CHECK(idx < flat, name_, ": state for parameter ", idx, " but the optimizer has ", flat);
     TT_CHECK(v.shape() == params[idx]->shape(), name_, ": state \"", k, "\" has shape ", v.shape(), ", parameter has ",
              params[idx]->shape());
-    Tensor t = empty_like_layout(*params[idx]);  // the parameter's memory order, a copy
-    t.copy_(v);
-    state[idx][k.substr(b + 1)] = t;
+    state[idx][k.substr(b + 1)] = clone_like(v.to(params[idx]->dtype()), *params[idx]);  // a copy, in p's order
   }
   for (auto& [k, v] : st.scalars) {
     if (k.rfind("group.", 0) != 0) continue;

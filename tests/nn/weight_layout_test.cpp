@@ -60,7 +60,9 @@ TEST(WeightLayout, SetOnATreeCountsEveryLinear) {
                    std::make_shared<Linear>(5, 3, /*bias=*/false)};
   EXPECT_EQ(nn::set_weight_layout(m, WeightLayout::InputMajor), 3);
   for (const auto& [k, v] : m.named_parameters())
-    if (v.dim() == 2) EXPECT_TRUE(input_major(v)) << k;
+    if (v.dim() == 2) {
+      EXPECT_TRUE(input_major(v)) << k;
+    }
 }
 
 // Forward values and every gradient agree with the out-major twin (float64: only the order of a
@@ -119,10 +121,14 @@ TEST(WeightLayout, TrainingMatchesOutMajor) {
   const auto pa = a->named_parameters(), pb = b->named_parameters();
   for (size_t i = 0; i < pa.size(); ++i) {
     EXPECT_TRUE(testing::tensors_near(pb[i].second, pa[i].second, 1e-10)) << pa[i].first;
-    if (pb[i].second.dim() == 2) EXPECT_TRUE(input_major(pb[i].second)) << pa[i].first;
+    if (pb[i].second.dim() == 2) {
+      EXPECT_TRUE(input_major(pb[i].second)) << pa[i].first;
+    }
   }
   for (const auto& [k, v] : ob.state_dict().tensors)
-    if (v.dim() == 2) EXPECT_TRUE(input_major(v)) << k;
+    if (v.dim() == 2) {
+      EXPECT_TRUE(input_major(v)) << k;
+    }
 }
 
 // Re-laying a weight after the optimizer has state: the state is re-laid at its next step and the
@@ -143,7 +149,9 @@ TEST(WeightLayout, OptimizerStateFollowsALaterRelayout) {
   EXPECT_TRUE(testing::bitwise_equal(b->named_parameters()[0].second, a->named_parameters()[0].second));
   EXPECT_TRUE(input_major(b->named_parameters()[0].second));
   for (const auto& [k, v] : ob.state_dict().tensors)
-    if (v.dim() == 2) EXPECT_TRUE(input_major(v)) << k;
+    if (v.dim() == 2) {
+      EXPECT_TRUE(input_major(v)) << k;
+    }
 }
 
 TEST(WeightLayout, SurvivesToDtypeAndLoadStateDict) {

@@ -1,7 +1,9 @@
 // The tiled transpose path of the copy kernel (Note [Tiled transpose copy]) against element reads,
-// on ragged sizes (not multiples of the tile), batched, and with dtype conversion.
+// on ragged sizes (not multiples of the tile), batched, and with dtype conversion; clone_like's
+// layouts.
 #include <gtest/gtest.h>
 
+#include "tensor_expect.h"
 #include "tinytorch.h"
 
 namespace tt {
@@ -32,6 +34,22 @@ TEST(CopyKernel, BatchedPermuteAndCastMatch) {
   expect_same_elements(p.to(kFloat32).to(kFloat64), p.to(kFloat32));
   Tensor q = a.permute(Shape{2, 1, 0});
   expect_same_elements(q.contiguous(), q);
+}
+
+// clone_like copies into the layout's memory order: a dense transposed one is kept, anything else
+// gives contiguous; gradients pass through; a shape mismatch is an error naming both shapes.
+TEST(CloneLike, TakesTheMemoryOrderOfADenseLayout) {
+  Tensor like = zeros(Shape{5, 3}).t();  // (3, 5), strides {1, 3}
+  Tensor x = randn(Shape{3, 5}).requires_grad_();
+  Tensor c = clone_like(x, like);
+  EXPECT_EQ(c.strides(), like.strides());
+  expect_same_elements(c, x);
+  EXPECT_FALSE(c.storage() == x.storage());
+  EXPECT_TRUE(has_layout_of(c, like) && !has_layout_of(x, like));
+  EXPECT_TRUE(clone_like(x, zeros(Shape{3, 10}).slice(1, 0, 10, 2)).is_contiguous());  // not dense
+  sum(c).backward();
+  expect_same_elements(x.grad(), ones(Shape{3, 5}));
+  EXPECT_TT_ERROR(clone_like(x, like.t()), "clone_like", "[3, 5]", "[5, 3]");
 }
 
 }  // namespace

@@ -23,10 +23,11 @@ struct CastBackward : Node {
   const char* name() const override { return "ToCopyBackward0"; }
 };
 
-Tensor copy_op(const Tensor& x, DType dtype, ops::OpId id) {
+// like: the output takes its memory order (empty_like_layout), else contiguous.
+Tensor copy_op(const Tensor& x, DType dtype, ops::OpId id, const Tensor* like = nullptr) {
   TT_CHECK(x.defined(), ops::op_name(id), ": undefined input tensor");
   ops::OpTimer timer(id);
-  Tensor out = empty(x.shape(), dtype);
+  Tensor out = like ? empty_like_layout(*like, dtype) : empty(x.shape(), dtype);
   kernels::copy_cpu(out, x);
   if (any_requires_grad({&x}) && is_floating(dtype)) {
     if (dtype == x.dtype()) attach_node(out, std::make_shared<CopyBackward>(), {&x});
@@ -40,6 +41,11 @@ Tensor copy_op(const Tensor& x, DType dtype, ops::OpId id) {
 
 Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy_op(x, x.dtype(), ops::OpId::copy); }
 Tensor clone(const Tensor& x) { return copy_op(x, x.dtype(), ops::OpId::copy); }
+Tensor clone_like(const Tensor& x, const Tensor& like) {
+  TT_CHECK(x.defined() && like.defined() && x.shape() == like.shape(), "clone_like: shapes ",
+           x.defined() ? x.shape() : Shape{}, " and ", like.defined() ? like.shape() : Shape{}, " differ");
+  return copy_op(x, x.dtype(), ops::OpId::copy, &like);
+}
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   return copy_op(x, dtype, ops::OpId::cast);

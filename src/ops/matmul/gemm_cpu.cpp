@@ -375,9 +375,9 @@ constexpr int64_t kSmallMaxK = 1024;
 constexpr int64_t kSmallMaxWideA = int64_t{256} * 256;  // floats of A when m > 256
 
 // Small products: m <= 256 (up to 1024 with m·k <= 64 Ki) and either n <= 256 with k <= 1024, or
-// n <= 1024 with k <= 256; on two threads only up to kSmallMaxWork. B is read in place (no packing: 230-240 GFLOP/s for the MLP's
-// 64×128×784 and 128×784×64, against ~210 packed) or, when transposed, transposed 16×16 at a time
-// into the kernel's stack buffer. With at most 4 rows and a transposed B the dot-product path is
+// n <= 1024 with k <= 256; on two threads only up to kSmallMaxWork. B is read in place (no
+// packing: 230-240 GFLOP/s for the MLP's 64×128×784 and 128×784×64, against ~210 packed) or, when
+// transposed, transposed 16×16 at a time into the kernel's stack buffer. With at most 4 rows and a transposed B the dot-product path is
 // faster (no transpose at all). Limits measured on Zen 5 (tito bench gemm).
 bool want_small(const SgemmIsa& isa, const GemmArgs& g) {
   if (isa.small == nullptr) return false;
