@@ -52,12 +52,7 @@ void Linear::set_weight_layout(WeightLayout layout) {
   NoGradGuard ng;
   const Tensor w = weight.detach();
   // InputMajor: (in, out) contiguous storage seen through its transpose.
-  const Tensor c = layout == WeightLayout::InputMajor ? contiguous(w.t()).t() : contiguous(w);
-  TensorImpl* impl = weight.impl();  // swap the data in place, as Module::to does
-  impl->storage = c.storage();
-  impl->offset = c.offset();
-  impl->strides = c.strides();
-  impl->grad.reset();
+  replace_data(weight, layout == WeightLayout::InputMajor ? contiguous(w.t()).t() : contiguous(w));
   layout_ = layout;
 }
 

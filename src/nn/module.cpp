@@ -111,13 +111,18 @@ void Module::to(DType dtype) {
     if (v.dtype() == dtype || !is_floating(v.dtype())) continue;
     Tensor c = empty_like_layout(v, dtype);  // keeps a dense parameter's memory order
     c.copy_(v.detach());
-    TensorImpl* impl = v.impl();  // swap data in place so every handle sees the new dtype
-    impl->storage = c.storage();
-    impl->offset = c.offset();
-    impl->strides = c.strides();
-    impl->dtype = dtype;
-    impl->grad.reset();
+    replace_data(v, c);
   }
+}
+
+void replace_data(const Tensor& param, const Tensor& data) {
+  TT_CHECK(param.shape() == data.shape(), "replace_data: shape ", data.shape(), " differs from ", param.shape());
+  TensorImpl* impl = param.impl();
+  impl->storage = data.storage();
+  impl->offset = data.offset();
+  impl->strides = data.strides();
+  impl->dtype = data.dtype();
+  impl->grad.reset();
 }
 
 void Module::summary_lines(const std::string& name, int indent, std::string& out) const {

@@ -16,6 +16,10 @@ namespace tt::nn {
 // An ordered name → tensor list (PyTorch's OrderedDict state_dict).
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 const Tensor* find_in(const StateDict& sd, const std::string& name);
+// Points `param` at data's storage, layout and dtype, dropping its .grad: every handle to the
+// parameter (a module's member, an optimizer's list) sees the new data. Module::to and
+// Linear::set_weight_layout use it.
+void replace_data(const Tensor& param, const Tensor& data);
 
 // Opens this module's profiler span for the rest of the enclosing forward (Note [Module attribution]
 // in core/span.h); one branch when no profiler is installed. Every forward of a Module starts with
