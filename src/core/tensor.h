@@ -60,8 +60,15 @@ class Tensor {
   const Shape& shape() const { return impl_->shape; }
   const Strides& strides() const { return impl_->strides; }
   int dim() const { return impl_->shape.size(); }
-  int64_t size(int64_t d) const;
-  int64_t stride(int64_t d) const;
+  // d in [-dim, dim); inline, since layers call size(-1) on every forward.
+  int64_t size(int64_t d) const {
+    const int n = dim();
+    return d >= 0 && d < n ? shape()[static_cast<int>(d)] : d < 0 && d >= -n ? shape()[static_cast<int>(d + n)] : size_slow(d);
+  }
+  int64_t stride(int64_t d) const {
+    const int n = dim();
+    return d >= 0 && d < n ? strides()[static_cast<int>(d)] : d < 0 && d >= -n ? strides()[static_cast<int>(d + n)] : stride_slow(d);
+  }
   int64_t numel() const { return impl_->shape.numel(); }
   int64_t offset() const { return impl_->offset; }
   DType dtype() const { return impl_->dtype; }
@@ -159,6 +166,8 @@ class Tensor {
   Tensor& mul_(double s);
 
  private:
+  int64_t size_slow(int64_t d) const;  // the error for an out-of-range d (and 0-d tensors)
+  int64_t stride_slow(int64_t d) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 

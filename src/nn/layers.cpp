@@ -83,8 +83,9 @@ void Sequential::push_back(std::shared_ptr<Module> m) {
 
 Tensor Sequential::forward(const Tensor& x) {
   TT_MODULE_SPAN();
-  Tensor h = x;
-  for (auto& m : layers_) h = m->forward(h);
+  if (layers_.empty()) return x;
+  Tensor h = layers_[0]->forward(x);  // not `h = x` first: a handle copy is an atomic increment
+  for (size_t i = 1; i < layers_.size(); ++i) h = layers_[i]->forward(h);
   return h;
 }
 

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <thread>
 #include <vector>
 
 #include "core/allocator.h"
@@ -119,6 +121,30 @@ TEST(Allocator, EmptyCacheReturnsCachedBlocks) {
   const int64_t allocs = memory_stats().system_allocs;
   { Tensor t = empty({3000}, kFloat64); }
   EXPECT_EQ(memory_stats().system_allocs, allocs + 1);
+}
+
+// The free lists sit behind a spin lock (Note [Allocator lock]): threads that allocate and free at
+// once must neither lose nor hand out a block twice, and the byte counters must balance.
+TEST(Allocator, ConcurrentAllocateAndFreeKeepBlocksAndCountersConsistent) {
+  const int64_t in_use = memory_stats().bytes_in_use;
+  std::atomic<int> bad{0};
+  auto worker = [&bad](int id) {
+    for (int i = 0; i < 20000; ++i) {
+      const size_t n = 64 * static_cast<size_t>(1 + (i + id) % 8);
+      auto* a = static_cast<unsigned char*>(allocate(n));
+      auto* b = static_cast<unsigned char*>(allocate(n));
+      std::memset(a, id, n);  // a block handed to two threads would see the other's bytes
+      std::memset(b, id, n);
+      if (a[0] != id || a[n - 1] != id || b[n / 2] != id) bad++;
+      deallocate(a, n);
+      deallocate(b, n);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int id = 1; id <= 4; ++id) threads.emplace_back(worker, id);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(memory_stats().bytes_in_use, in_use);
 }
 
 TEST(Allocator, SteadyStateLoopMakesNoSystemAllocations) {

@@ -260,6 +260,17 @@ TEST(Metadata, SizeStrideWrapNegativeDims) {
   EXPECT_EQ(x.numel(), 24);
   EXPECT_EQ(x.nbytes(), 96u);
   EXPECT_TT_ERROR(x.size(3), "size", "3");
+  // every dim from both ends, and just past each end (size/stride are inline with an error path)
+  for (int64_t d = 0; d < 3; ++d) {
+    EXPECT_EQ(x.size(d), x.size(d - 3));
+    EXPECT_EQ(x.stride(d), x.stride(d - 3));
+  }
+  EXPECT_EQ(x.stride(0), 12);
+  EXPECT_EQ(x.size(1), 3);
+  EXPECT_TT_ERROR(x.size(-4), "size", "-4", "[-3, 2]");
+  EXPECT_TT_ERROR(x.stride(3), "stride", "3");
+  EXPECT_TT_ERROR(x.stride(-4), "stride", "-4");
+  EXPECT_TT_ERROR(iota({}).size(1), "size", "1");  // a 0-d tensor takes dims 0 and -1 only
   EXPECT_EQ(contiguous_strides({2, 0, 3}), Strides({3, 3, 1}));
 }
 
