@@ -139,9 +139,14 @@ std::vector<Case> block_edge_cases() {
           // small path with more than 256 rows and a small A (input-major weight gradients)
           {true, false, 784, 128, 64, 0, 0, 0, 1.0, 0.0},   {false, true, 1000, 70, 65, 1, 2, 0, -0.5, 1.0},
           {true, true, 300, 13, 200, 2, 0, 3, 1.0, 0.5},    {false, false, 1024, 40, 64, 0, 1, 1, 2.25, 0.0},
-          // narrow C (n <= 12) computed as Cᵀ: 64-row slabs, A transposed 256 deep
+          // narrow C (n <= 12) computed as Cᵀ: 64-row slabs, A transposed 256 deep (A stored k×m),
+          // or 16 rows at a time with A's 16×16 blocks transposed in registers (A stored m×k):
+          // ragged last row block, k tails of 1..15, every n from 2 to 12, beta 0, 1 and other
           {false, true, 64, 10, 64, 0, 0, 0, 1.0, 0.0},     {false, false, 70, 9, 600, 1, 1, 2, 2.25, 1.0},
-          {true, true, 130, 12, 300, 3, 0, 0, -0.5, 0.0},   {true, false, 33, 1, 40, 0, 0, 0, 1.0, 0.5}};
+          {true, true, 130, 12, 300, 3, 0, 0, -0.5, 0.0},   {true, false, 33, 1, 40, 0, 0, 0, 1.0, 0.5},
+          {false, true, 48, 12, 17, 2, 1, 0, 1.0, -1.5},    {false, false, 100, 3, 16, 0, 2, 1, -0.5, 1.0},
+          {false, true, 32, 7, 1, 0, 0, 3, 1.0, 0.0},       {false, false, 47, 2, 31, 1, 0, 0, 2.25, 0.5},
+          {false, true, 33, 5, 200, 0, 3, 0, 1.0, 1.0},     {false, false, 81, 11, 15, 3, 1, 2, 1.0, 0.0}};
 }
 
 // ISAs this CPU can run: each is forced in turn so every kernel gets tested.

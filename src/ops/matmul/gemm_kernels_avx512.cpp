@@ -448,6 +448,7 @@ void small_run(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, boo
   const int64_t nv = (n + 15) / 16;
   const SmallTileFn* fns = a_cols ? small_table<true>(nv) : small_table<false>(nv);
   const __mmask16 last = lane_mask(n - 16 * (nv - 1));
+  if (m <= kSmallRows[nv]) return fns[m - 1](k, a, lda, b, ldb, c, ldc, last, alpha, beta);  // one tile, no divisions
   // Rows split evenly over the fewest tiles (32 rows: 11+11+10, not 14+14+4): a thin last tile
   // has too few independent accumulators to hide the FMA latency.
   const int64_t tiles = (m + kSmallRows[nv] - 1) / kSmallRows[nv], base = m / tiles, extra = m % tiles;
@@ -469,10 +470,82 @@ __attribute__((noinline)) void small_run_bt(int64_t m, int64_t n, int64_t k, con
   small_run(m, n, k, a, lda, a_cols, bt, 16 * nv, c, ldc, alpha, beta);
 }
 
+// C rows i < mi (n <= 16 columns) = alpha·column i of the Cᵀ slab ct [n][64] (+ beta·C): 16×16
+// in-register transposes and one masked row store per C row. (Element by element, the strided
+// reads of ct took ~100 ns of a 64×10×64 product.)
+TT_AVX512 void store_transposed(const float* ct, int64_t mi, int64_t n, float* c, int64_t ldc, float alpha,
+                                float beta) {
+  const __mmask16 cols = lane_mask(n);
+  const __m512 va = _mm512_set1_ps(alpha);
+  for (int64_t i0 = 0; i0 < mi; i0 += 16) {
+    const int64_t rows = std::min<int64_t>(16, mi - i0);
+    const __mmask16 valid = lane_mask(rows);  // ct holds only mi columns
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; ++j) r[j] = j < n ? _mm512_maskz_load_ps(valid, ct + j * 64 + i0) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int64_t i = 0; i < rows; ++i) store_vec(c + (i0 + i) * ldc, cols, r[i], va, beta);
+  }
+}
+
+// Narrow C with A stored row by row (m×k): 16 rows of C at a time, Cᵀ's 16-row block built in N
+// accumulators (vectors along m). Each 16×16 block of A is transposed in registers and used at once
+// (r[p] = column p of the block, times B's 16 values of that p), never stored: a 64×10×64 product
+// spent a third of its time writing and re-reading a transposed copy of A. The 64 shuffles of a
+// transpose share the cycles of the block's 16·N FMAs. Then Cᵀ's block is transposed back into C.
+template <int N, bool kBTrans>
+TT_AVX512 void narrow_rows16(int64_t mi, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                             float* c, int64_t ldc, __m512 va, float beta) {
+  __m512 acc[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t p0 = 0; p0 < k; p0 += 16) {
+    const int64_t kt = std::min<int64_t>(16, k - p0);
+    const __mmask16 km = lane_mask(kt);
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) r[i] = i < mi ? _mm512_maskz_loadu_ps(km, a + i * lda + p0) : _mm512_setzero_ps();
+    transpose16(r);
+    // Unrolled to 16 so that r[p] is a register, not a stack slot indexed at run time.
+#pragma GCC unroll 16
+    for (int p = 0; p < 16; ++p) {
+      if (p >= kt) break;
+      const float* bp = kBTrans ? b + p0 + p : b + (p0 + p) * ldb;  // op(B)ᵀ[j][p0 + p] = bp[j·(kBTrans ? ldb : 1)]
+#pragma GCC unroll 16
+      for (int j = 0; j < N; ++j) acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(bp[kBTrans ? j * ldb : j]), r[p], acc[j]);
+    }
+  }
+  __m512 t[16];
+#pragma GCC unroll 16
+  for (int j = 0; j < 16; ++j) t[j] = j < N ? acc[j < N ? j : 0] : _mm512_setzero_ps();
+  transpose16(t);
+  for (int64_t i = 0; i < mi; ++i) store_vec(c + i * ldc, lane_mask(N), t[i], va, beta);
+}
+
+using NarrowFn = void (*)(int64_t mi, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, __m512 va, float beta);
+constexpr int kNarrowMaxN = 12;  // 12 accumulators + 16 transposed vectors + 1 broadcast ≤ 32 zmm
+
+template <bool kBTrans, int... I>
+const NarrowFn* narrow_fns(std::integer_sequence<int, I...>) {
+  static constexpr NarrowFn kFns[] = {&narrow_rows16<I + 1, kBTrans>...};
+  return kFns;
+}
+
+// C (m×n, n <= kNarrowMaxN) = alpha·op(A)·op(B) + beta·C with A stored m×k.
+TT_AVX512 void small_run_narrow_rows(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                                     int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha, float beta) {
+  constexpr auto seq = std::make_integer_sequence<int, kNarrowMaxN>{};
+  const NarrowFn fn = (b_trans ? narrow_fns<true>(seq) : narrow_fns<false>(seq))[n - 1];
+  const __m512 va = _mm512_set1_ps(alpha);
+  for (int64_t i0 = 0; i0 < m; i0 += 16)
+    fn(std::min<int64_t>(16, m - i0), k, a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc, va, beta);
+}
+
 // Narrow C (n <= 12 columns, m >= 32 rows): a 16-lane vector along n wastes lanes (10 classes:
 // 6 of 16), so compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, vectors along m: op(B)ᵀ is B itself read as
 // rows or columns, op(A)ᵀ is A read in place (A transposed) or transposed 16×16 per 64-row slab.
-// Cᵀ goes to a [16][64] buffer and is written back transposed (n·m values, cheap).
+// Cᵀ goes to a [16][64] buffer and is written back transposed (store_transposed).
 __attribute__((noinline)) void small_run_narrow(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                                                 bool a_cols, const float* b, int64_t ldb, bool b_trans, float* c,
                                                 int64_t ldc, float alpha, float beta) {
@@ -492,16 +565,16 @@ __attribute__((noinline)) void small_run_narrow(int64_t m, int64_t n, int64_t k,
       const float* bp = b_trans ? b + p0 : b + p0 * ldb;
       small_run(n, mi, kk, bp, ldb, !b_trans, bt, ldbt, ct, 64, 1.0f, p0 == 0 ? 0.0f : 1.0f);
     }
-    for (int64_t i = 0; i < mi; ++i) {
-      float* ci = c + (i0 + i) * ldc;
-      for (int64_t j = 0; j < n; ++j) ci[j] = beta == 0.0f ? alpha * ct[j * 64 + i] : alpha * ct[j * 64 + i] + beta * ci[j];
-    }
+    store_transposed(ct, mi, n, c + i0 * ldc, ldc, alpha, beta);
   }
 }
 
 void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
                 int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha, float beta) {
-  if (n <= 12 && m >= 32) return small_run_narrow(m, n, k, a, lda, a_cols, b, ldb, b_trans, c, ldc, alpha, beta);
+  if (n <= kNarrowMaxN && m >= 32) {
+    if (!a_cols) return small_run_narrow_rows(m, n, k, a, lda, b, ldb, b_trans, c, ldc, alpha, beta);
+    return small_run_narrow(m, n, k, a, lda, a_cols, b, ldb, b_trans, c, ldc, alpha, beta);
+  }
   if (b_trans) return small_run_bt(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
   small_run(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
 }
