@@ -63,11 +63,13 @@ class Tensor {
   // d in [-dim, dim); inline, since layers call size(-1) on every forward.
   int64_t size(int64_t d) const {
     const int n = dim();
-    return d >= 0 && d < n ? shape()[static_cast<int>(d)] : d < 0 && d >= -n ? shape()[static_cast<int>(d + n)] : size_slow(d);
+    if (d >= 0 && d < n) return shape()[static_cast<int>(d)];
+    return d < 0 && d >= -n ? shape()[static_cast<int>(d + n)] : size_slow(d);
   }
   int64_t stride(int64_t d) const {
     const int n = dim();
-    return d >= 0 && d < n ? strides()[static_cast<int>(d)] : d < 0 && d >= -n ? strides()[static_cast<int>(d + n)] : stride_slow(d);
+    if (d >= 0 && d < n) return strides()[static_cast<int>(d)];
+    return d < 0 && d >= -n ? strides()[static_cast<int>(d + n)] : stride_slow(d);
   }
   int64_t numel() const { return impl_->shape.numel(); }
   int64_t offset() const { return impl_->offset; }

@@ -504,7 +504,8 @@ TT_AVX512 void narrow_rows16(int64_t mi, int64_t k, const float* a, int64_t lda,
     const __mmask16 km = lane_mask(kt);
     __m512 r[16];
 #pragma GCC unroll 16
-    for (int i = 0; i < 16; ++i) r[i] = i < mi ? _mm512_maskz_loadu_ps(km, a + i * lda + p0) : _mm512_setzero_ps();
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < mi ? _mm512_maskz_loadu_ps(km, a + i * lda + p0) : _mm512_setzero_ps();
     transpose16(r);
     // Unrolled to 16 so that r[p] is a register, not a stack slot indexed at run time.
 #pragma GCC unroll 16
@@ -515,7 +516,7 @@ TT_AVX512 void narrow_rows16(int64_t mi, int64_t k, const float* a, int64_t lda,
       for (int j = 0; j < N; ++j) acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(bp[kBTrans ? j * ldb : j]), r[p], acc[j]);
     }
   }
-  __m512 t[16];
+  __m512 t[16];  // Cᵀ's block padded to 16 rows; acc's index is clamped so no arm names acc[N..15]
 #pragma GCC unroll 16
   for (int j = 0; j < 16; ++j) t[j] = j < N ? acc[j < N ? j : 0] : _mm512_setzero_ps();
   transpose16(t);
