@@ -470,9 +470,16 @@ __attribute__((noinline)) void small_run_bt(int64_t m, int64_t n, int64_t k, con
   small_run(m, n, k, a, lda, a_cols, bt, 16 * nv, c, ldc, alpha, beta);
 }
 
-// C rows i < mi (n <= 16 columns) = alpha·column i of the Cᵀ slab ct [n][64] (+ beta·C): 16×16
-// in-register transposes and one masked row store per C row. (Element by element, the strided
-// reads of ct took ~100 ns of a 64×10×64 product.)
+// C rows i < rows (the `cols` lanes) = alpha·column i of a 16×16 block of Cᵀ held in t (rows of Cᵀ
+// beyond C's columns zero) (+ beta·C): one in-register transpose, one masked store per C row.
+TT_AVX512_INLINE void store_block_transposed(__m512 t[16], int64_t rows, __mmask16 cols, float* c, int64_t ldc,
+                                             __m512 va, float beta) {
+  transpose16(t);
+  for (int64_t i = 0; i < rows; ++i) store_vec(c + i * ldc, cols, t[i], va, beta);
+}
+
+// C rows i < mi (n <= 16 columns) = alpha·column i of the Cᵀ slab ct [n][64] (+ beta·C), 16 rows
+// at a time. (Element by element, the strided reads of ct took ~100 ns of a 64×10×64 product.)
 TT_AVX512 void store_transposed(const float* ct, int64_t mi, int64_t n, float* c, int64_t ldc, float alpha,
                                 float beta) {
   const __mmask16 cols = lane_mask(n);
@@ -483,8 +490,7 @@ TT_AVX512 void store_transposed(const float* ct, int64_t mi, int64_t n, float* c
     __m512 r[16];
 #pragma GCC unroll 16
     for (int j = 0; j < 16; ++j) r[j] = j < n ? _mm512_maskz_load_ps(valid, ct + j * 64 + i0) : _mm512_setzero_ps();
-    transpose16(r);
-    for (int64_t i = 0; i < rows; ++i) store_vec(c + (i0 + i) * ldc, cols, r[i], va, beta);
+    store_block_transposed(r, rows, cols, c + i0 * ldc, ldc, va, beta);
   }
 }
 
@@ -519,8 +525,7 @@ TT_AVX512 void narrow_rows16(int64_t mi, int64_t k, const float* a, int64_t lda,
   __m512 t[16];  // Cᵀ's block padded to 16 rows; acc's index is clamped so no arm names acc[N..15]
 #pragma GCC unroll 16
   for (int j = 0; j < 16; ++j) t[j] = j < N ? acc[j < N ? j : 0] : _mm512_setzero_ps();
-  transpose16(t);
-  for (int64_t i = 0; i < mi; ++i) store_vec(c + i * ldc, lane_mask(N), t[i], va, beta);
+  store_block_transposed(t, mi, lane_mask(N), c, ldc, va, beta);
 }
 
 using NarrowFn = void (*)(int64_t mi, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
@@ -543,28 +548,22 @@ TT_AVX512 void small_run_narrow_rows(int64_t m, int64_t n, int64_t k, const floa
     fn(std::min<int64_t>(16, m - i0), k, a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc, va, beta);
 }
 
-// Narrow C (n <= 12 columns, m >= 32 rows): a 16-lane vector along n wastes lanes (10 classes:
-// 6 of 16), so compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, vectors along m: op(B)ᵀ is B itself read as
-// rows or columns, op(A)ᵀ is A read in place (A transposed) or transposed 16×16 per 64-row slab.
-// Cᵀ goes to a [16][64] buffer and is written back transposed (store_transposed).
-__attribute__((noinline)) void small_run_narrow(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-                                                bool a_cols, const float* b, int64_t ldb, bool b_trans, float* c,
-                                                int64_t ldc, float alpha, float beta) {
-  alignas(64) float at[kSmallMaxK * 64];  // op(A)ᵀ slab, [k][64]
-  alignas(64) float ct[16 * 64];          // Cᵀ slab, [n][64]
+// Narrow C (n <= 12 columns, m >= 32 rows) with A stored k×m (op(A) = Aᵀ): a 16-lane vector along
+// n wastes lanes (10 classes: 6 of 16), so compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, vectors along m:
+// op(B)ᵀ is B itself read as rows or columns, op(A)ᵀ is A read in place (its rows). Cᵀ goes to a
+// [16][64] buffer, k 256 deep at a time, and is written back transposed (store_transposed). A
+// stored m×k takes small_run_narrow_rows.
+__attribute__((noinline)) void small_run_narrow_cols(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                                                     const float* b, int64_t ldb, bool b_trans, float* c, int64_t ldc,
+                                                     float alpha, float beta) {
+  alignas(64) float ct[16 * 64];  // Cᵀ slab, [n][64]
   for (int64_t i0 = 0; i0 < m; i0 += 64) {
     const int64_t mi = std::min<int64_t>(64, m - i0);
     for (int64_t p0 = 0; p0 < k; p0 += kSmallMaxK) {
       const int64_t kk = std::min(kSmallMaxK, k - p0);
-      const float* bt = a + p0 * lda + i0;  // A stored k×m: op(A)ᵀ rows are its rows
-      int64_t ldbt = lda;
-      if (!a_cols) {
-        small_pack_bt(kk, mi, a + i0 * lda + p0, lda, (mi + 15) / 16, at);
-        bt = at, ldbt = 16 * ((mi + 15) / 16);
-      }
       // op(B)ᵀ (n×kk): B stored n×k (b_trans) is row-form, B stored k×n is column-form.
       const float* bp = b_trans ? b + p0 : b + p0 * ldb;
-      small_run(n, mi, kk, bp, ldb, !b_trans, bt, ldbt, ct, 64, 1.0f, p0 == 0 ? 0.0f : 1.0f);
+      small_run(n, mi, kk, bp, ldb, !b_trans, a + p0 * lda + i0, lda, ct, 64, 1.0f, p0 == 0 ? 0.0f : 1.0f);
     }
     store_transposed(ct, mi, n, c + i0 * ldc, ldc, alpha, beta);
   }
@@ -573,8 +572,8 @@ __attribute__((noinline)) void small_run_narrow(int64_t m, int64_t n, int64_t k,
 void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_cols, const float* b,
                 int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha, float beta) {
   if (n <= kNarrowMaxN && m >= 32) {
-    if (!a_cols) return small_run_narrow_rows(m, n, k, a, lda, b, ldb, b_trans, c, ldc, alpha, beta);
-    return small_run_narrow(m, n, k, a, lda, a_cols, b, ldb, b_trans, c, ldc, alpha, beta);
+    if (a_cols) return small_run_narrow_cols(m, n, k, a, lda, b, ldb, b_trans, c, ldc, alpha, beta);
+    return small_run_narrow_rows(m, n, k, a, lda, b, ldb, b_trans, c, ldc, alpha, beta);
   }
   if (b_trans) return small_run_bt(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
   small_run(m, n, k, a, lda, a_cols, b, ldb, c, ldc, alpha, beta);
