@@ -196,8 +196,13 @@ struct APanels {
   bool cols;
 };
 
-// Packs the mc×kc block of A (not transposed) at `a`: rows copied as-is ([mc][kc], stride kc).
-APanels pack_a(int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
+// Packs the mc×kc block of A (not transposed) at `a`: into the ISA's [kc][mr] panels where it has
+// a packer (one stream per micro-kernel call), else rows copied as-is ([mc][kc], stride kc).
+APanels pack_a(const SgemmIsa& isa, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
+  if (isa.pack_a != nullptr) {
+    isa.pack_a(mc, kc, a, lda, dst);
+    return {dst, isa.mr, kc, true};
+  }
   for (int64_t i = 0; i < mc; ++i) std::memcpy(dst + i * kc, a + i * lda, sizeof(float) * kc);
   return {dst, kc, kc, false};
 }
@@ -241,9 +246,10 @@ void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int
   }
 }
 
-// Whether to copy A blocks: packing makes the MR row streams of a row-major A contiguous (no
-// cache-set or TLB conflicts for large lda; +3-5% at n = 1024/2048); for few rows the copy costs
-// more than it saves. A transposed A (stored K×M) is read in place: for each k its MR values
+// Whether to copy A blocks: packing turns the MR row streams of a row-major A into one contiguous
+// stream per micro-panel (no cache-set or TLB conflicts for large lda; row copies gained 3-5% at
+// n = 1024/2048, [kc][MR] panels another ~5% at n = 1024); for few rows the copy costs more than
+// it saves. A transposed A (stored K×M) is read in place: for each k its MR values
 // are already contiguous, i.e. it is the [k][MR] layout the "cols" kernel wants (packing it
 // measured 3-7% slower).
 bool want_pack_a(const GemmArgs& g) { return !g.trans_a && g.m > 128; }
@@ -261,7 +267,8 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
   const int64_t nr = isa.nr;
   const int64_t kc_max = std::min(blk.kc, g.k);
   float* bbuf = t_pack_b.get(kc_max * (direct_b ? nr : (std::min(blk.nc, g.n) + nr - 1) / nr * nr));
-  float* abuf = pack_a_blocks ? t_pack_a.get(kc_max * std::min(blk.mc, g.m)) : nullptr;
+  const int64_t mc_max = (std::min(blk.mc, g.m) + isa.mr - 1) / isa.mr * isa.mr;  // whole panels
+  float* abuf = pack_a_blocks ? t_pack_a.get(kc_max * mc_max) : nullptr;
   for (int64_t jc = 0; jc < g.n; jc += blk.nc) {
     const int64_t nc = std::min(blk.nc, g.n - jc);
     for (int64_t pc = 0; pc < g.k; pc += blk.kc) {
@@ -279,7 +286,7 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
       for (int64_t ic = 0; ic < g.m; ic += blk.mc) {
         const int64_t mc = std::min(blk.mc, g.m - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
-        const APanels ap = pack_a_blocks ? pack_a(mc, kc, a, g.lda, abuf)
+        const APanels ap = pack_a_blocks ? pack_a(isa, mc, kc, a, g.lda, abuf)
                                          : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
         macro_kernel(isa, ap, bp, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
       }
@@ -477,6 +484,22 @@ void openblas_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, 
 
 const char* gemm_isa() { return route_to_openblas() ? "openblas" : detail::current_isa().name; }
 
+namespace {
+// Everything but the tiny products: kept out of gemm_f32 so that their call does not pay for this
+// frame (GemmArgs, the path choice, spills around four call sites).
+__attribute__((noinline)) void gemm_f32_dispatch(const SgemmIsa& isa, const GemmArgs& g) {
+  if (g.m == 1 || g.n == 1) {
+    gemv(isa, g);
+  } else if (want_small(isa, g)) {
+    gemm_small(isa, g);
+  } else if (want_nt_dot(isa, g)) {
+    gemm_nt_dot(isa, g);
+  } else {
+    gemm_parallel(isa, g);
+  }
+}
+}  // namespace
+
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
@@ -486,16 +509,13 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
   }
   if (route_to_openblas()) return openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   const SgemmIsa& isa = detail::current_isa();
-  GemmArgs g{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
-  if (M == 1 || N == 1) {
-    gemv(isa, g);
-  } else if (want_small(isa, g)) {
-    gemm_small(isa, g);
-  } else if (want_nt_dot(isa, g)) {
-    gemm_nt_dot(isa, g);
-  } else {
-    gemm_parallel(isa, g);
-  }
+  // Tiny products (m, n, k <= 64; what want_small would pick, decided with fewer tests) call the
+  // small kernel directly: through the general dispatch, half of an 8×8×8 call (~25 ns) was
+  // dispatch.
+  if (isa.small != nullptr && M <= 64 && N <= 64 && K <= 64 && N <= isa.small_max_n && M > 1 && N > 1 &&
+      (M > 4 || !trans_b))
+    return isa.small(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, alpha, beta);
+  gemm_f32_dispatch(isa, GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
 }
 
 // ---------------------------------------------------------------------------------------------
