@@ -196,13 +196,8 @@ struct APanels {
   bool cols;
 };
 
-// Packs the mc×kc block of A (not transposed) at `a`: into the ISA's [kc][mr] panels where it has
-// a packer (one stream per micro-kernel call), else rows copied as-is ([mc][kc], stride kc).
-APanels pack_a(const SgemmIsa& isa, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
-  if (isa.pack_a != nullptr) {
-    isa.pack_a(mc, kc, a, lda, dst);
-    return {dst, isa.mr, kc, true};
-  }
+// Packs the mc×kc block of A (not transposed) at `a`: rows copied as-is ([mc][kc], stride kc).
+APanels pack_a(int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
   for (int64_t i = 0; i < mc; ++i) std::memcpy(dst + i * kc, a + i * lda, sizeof(float) * kc);
   return {dst, kc, kc, false};
 }
@@ -246,12 +241,13 @@ void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int
   }
 }
 
-// Whether to copy A blocks: packing turns the MR row streams of a row-major A into one contiguous
-// stream per micro-panel (no cache-set or TLB conflicts for large lda; row copies gained 3-5% at
-// n = 1024/2048, [kc][MR] panels another ~5% at n = 1024); for few rows the copy costs more than
-// it saves. A transposed A (stored K×M) is read in place: for each k its MR values
-// are already contiguous, i.e. it is the [k][MR] layout the "cols" kernel wants (packing it
-// measured 3-7% slower).
+// Whether to copy A blocks: packing makes the MR row streams of a row-major A contiguous (no
+// cache-set or TLB conflicts for large lda; +3-5% at n = 1024/2048); for few rows the copy costs
+// more than it saves. (Packing into [kc][MR] panels, one stream per micro-kernel call, measured no
+// faster at n = 1024/2048 and 1-2% slower on the GPT's 2048×128×128 shapes: the transposing copy
+// costs what the single stream saves.) A transposed A (stored K×M) is read in place: for each k
+// its MR values are already contiguous, i.e. it is the [k][MR] layout the "cols" kernel wants
+// (packing it measured 3-7% slower).
 bool want_pack_a(const GemmArgs& g) { return !g.trans_a && g.m > 128; }
 
 // Whether to read op(B) in place: when B is not transposed its rows already hold NR contiguous
@@ -267,8 +263,7 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
   const int64_t nr = isa.nr;
   const int64_t kc_max = std::min(blk.kc, g.k);
   float* bbuf = t_pack_b.get(kc_max * (direct_b ? nr : (std::min(blk.nc, g.n) + nr - 1) / nr * nr));
-  const int64_t mc_max = (std::min(blk.mc, g.m) + isa.mr - 1) / isa.mr * isa.mr;  // whole panels
-  float* abuf = pack_a_blocks ? t_pack_a.get(kc_max * mc_max) : nullptr;
+  float* abuf = pack_a_blocks ? t_pack_a.get(kc_max * std::min(blk.mc, g.m)) : nullptr;
   for (int64_t jc = 0; jc < g.n; jc += blk.nc) {
     const int64_t nc = std::min(blk.nc, g.n - jc);
     for (int64_t pc = 0; pc < g.k; pc += blk.kc) {
@@ -286,7 +281,7 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
       for (int64_t ic = 0; ic < g.m; ic += blk.mc) {
         const int64_t mc = std::min(blk.mc, g.m - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
-        const APanels ap = pack_a_blocks ? pack_a(isa, mc, kc, a, g.lda, abuf)
+        const APanels ap = pack_a_blocks ? pack_a(mc, kc, a, g.lda, abuf)
                                          : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
         macro_kernel(isa, ap, bp, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
       }

@@ -38,11 +38,6 @@ using SgemmSmallFn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, i
                               const float* b, int64_t ldb, bool b_trans, float* c, int64_t ldc, float alpha,
                               float beta);
 
-// Packs an mc×kc block of row-major A (rows a + i*lda) into ceil(mc/mr) panels of [kc][mr]
-// floats, panel q at dst + q*mr*kc, rows past mc zero: the "cols" layout of the micro-kernel, one
-// contiguous stream per panel. dst holds ceil(mc/mr)*mr*kc floats.
-using SgemmPackAFn = void (*)(int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst);
-
 struct SgemmIsa {
   const char* name;
   int mr, nr;  // micro-tile: mr rows of C by nr columns
@@ -55,7 +50,6 @@ struct SgemmIsa {
   SgemmDotFn gemm_nt_dot;  // nullptr: this ISA has none, use the packed path
   SgemmSmallFn small = nullptr;  // nullptr: none, small products take the blocked path
   int small_max_n = 0;
-  SgemmPackAFn pack_a = nullptr;  // nullptr: A blocks are packed as rows (memcpy), for micro_a_rows
 };
 
 // Tables for the SIMD kernels; each returns nullptr when its ISA is missing on this CPU.

@@ -167,30 +167,6 @@ TT_AVX512 void pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, f
   }
 }
 
-// Packs an mc×kc block of a row-major A (rows a + i*lda) into ceil(mc/kMr) panels of [kc][kMr]
-// (panel q at dst + q*kMr*kc; rows past mc zero): 16×16 blocks are transposed in registers and
-// their first kMr lanes stored. The micro-kernel then reads one contiguous stream of Ã instead of
-// kMr row streams (at n = 1024/2048 the row form left the kernel ~5% slower: 14 streams of A plus
-// B̃ are more than the L1 prefetcher follows).
-TT_AVX512 void pack_a(int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
-  static_assert(kMr <= 16, "one transposed 16-row block holds a panel's rows");
-  constexpr __mmask16 kPanelLanes = (1u << kMr) - 1;
-  for (int64_t i0 = 0; i0 < mc; i0 += kMr) {
-    const int64_t rows = std::min<int64_t>(kMr, mc - i0);
-    float* panel = dst + i0 * kc;
-    for (int64_t p0 = 0; p0 < kc; p0 += 16) {
-      const int64_t kt = std::min<int64_t>(16, kc - p0);
-      const __mmask16 km = lane_mask(kt);
-      __m512 r[16];
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < rows ? _mm512_maskz_loadu_ps(km, a + (i0 + i) * lda + p0) : _mm512_setzero_ps();
-      transpose16(r);
-      for (int64_t p = 0; p < kt; ++p) _mm512_mask_storeu_ps(panel + (p0 + p) * kMr, kPanelLanes, r[p]);
-    }
-  }
-}
-
 // Dot-form GEMV on R rows at once: one accumulator per row, x loaded once per 16 k.
 template <int R>
 TT_AVX512 void gemv_dot_rows(int64_t k, const float* w, int64_t ldw, const float* x, float* y,
@@ -422,14 +398,6 @@ TT_AVX512 void small_tile(int64_t k, const float* a, int64_t as, const float* b,
     a += kCols ? as : 1;
     b += ldb;
   }
-  if (alpha == 1.0f && beta == 0.0f) {  // the common case: plain stores, no multiplies on the FMA ports
-#pragma GCC unroll 64
-    for (int r = 0; r < Mr; ++r)
-#pragma GCC unroll 8
-      for (int v = 0; v < Nv; ++v)
-        _mm512_mask_storeu_ps(c + r * ldc + 16 * v, v + 1 < Nv ? static_cast<__mmask16>(0xFFFF) : last, acc[r][v]);
-    return;
-  }
   const __m512 va = _mm512_set1_ps(alpha);
 #pragma GCC unroll 64
   for (int r = 0; r < Mr; ++r)
@@ -615,8 +583,7 @@ void small_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bo
 
 const SgemmIsa* sgemm_isa_avx512() {
   static const SgemmIsa isa{"avx512",     kMr,        kNr,       &micro<false>, &micro<true>, &pack_b,
-                            &pack_b_trans, &gemv_dot, &gemv_axpy, &gemm_nt_dot, &small_gemm,  16 * kSmallMaxNv,
-                            &pack_a};
+                            &pack_b_trans, &gemv_dot, &gemv_axpy, &gemm_nt_dot, &small_gemm,  16 * kSmallMaxNv};
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("fma")) return nullptr;
   return &isa;
