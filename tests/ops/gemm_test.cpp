@@ -90,7 +90,7 @@ void check_case(const Case& c, std::mt19937& rng, Gemm gemm) {
 }
 
 // Sizes around the micro-tiles (14×32, 6×16, 4×8), the cache blocks (MC 168/120/64, KC 512/256),
-// the path switches (direct B up to M = 32, packed A above M = 128) and primes.
+// the path switches (direct B up to M = 32 or 128, packed A above M = 128) and primes.
 const std::vector<int64_t> kEdgeSizes = {0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   13,  14,  15,  16,
                                          17,  23,  28,  29,  31,  32,  33,  41,  47,  48,  63,  64,  65,  97,
                                          119, 120, 121, 127, 128, 129, 167, 168, 169, 255, 256, 257, 511, 512,
@@ -146,7 +146,12 @@ std::vector<Case> block_edge_cases() {
           {true, true, 130, 12, 300, 3, 0, 0, -0.5, 0.0},   {true, false, 33, 1, 40, 0, 0, 0, 1.0, 0.5},
           {false, true, 48, 12, 17, 2, 1, 0, 1.0, -1.5},    {false, false, 100, 3, 16, 0, 2, 1, -0.5, 1.0},
           {false, true, 32, 7, 1, 0, 0, 3, 1.0, 0.0},       {false, false, 47, 2, 31, 1, 0, 0, 2.25, 0.5},
-          {false, true, 33, 5, 200, 0, 3, 0, 1.0, 1.0},     {false, false, 81, 11, 15, 3, 1, 2, 1.0, 0.0}};
+          {false, true, 33, 5, 200, 0, 3, 0, 1.0, 1.0},     {false, false, 81, 11, 15, 3, 1, 2, 1.0, 0.0},
+          // packing switches on the leading dimension (kPackMinLd = 1024): A packed only from lda
+          // 1024 (ragged row panel, K across KC); B packed for 33..128 rows only from ldb 1024, read
+          // in place below it
+          {false, false, 200, 70, 1100, 0, 0, 0, 1.0, 0.5}, {false, false, 100, 1050, 40, 0, 0, 1, -0.5, 0.0},
+          {true, false, 128, 520, 600, 0, 3, 0, 1.0, 1.0},  {false, false, 150, 33, 1023, 2, 0, 0, 2.25, 0.0}};
 }
 
 // ISAs this CPU can run: each is forced in turn so every kernel gets tested.

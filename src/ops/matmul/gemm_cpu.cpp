@@ -241,19 +241,29 @@ void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int
   }
 }
 
+// A row-major A's rows are this far apart (floats) from which reading MR of them in place costs more
+// than copying them: at 1024 floats = 4 KiB the 14 rows of a micro-panel fall in one L1 set (12
+// ways), and every row is its own page. Below it the copy is one more pass over A (and evicts B̃
+// from L2) for nothing: not packing at lda 128..512 measured 2-5% faster (n = 256..512, and the GPT's
+// 2048×128×512), and 3% off a GPT training step.
+constexpr int64_t kPackMinLd = 1024;
+
 // Whether to copy A blocks: packing makes the MR row streams of a row-major A contiguous (no
-// cache-set or TLB conflicts for large lda; +3-5% at n = 1024/2048); for few rows the copy costs
-// more than it saves. (Packing into [kc][MR] panels, one stream per micro-kernel call, measured no
-// faster at n = 1024/2048 and 1-2% slower on the GPT's 2048×128×128 shapes: the transposing copy
-// costs what the single stream saves.) A transposed A (stored K×M) is read in place: for each k
-// its MR values are already contiguous, i.e. it is the [k][MR] layout the "cols" kernel wants
-// (packing it measured 3-7% slower).
-bool want_pack_a(const GemmArgs& g) { return !g.trans_a && g.m > 128; }
+// cache-set or TLB conflicts for large lda: +3-5% at n = 1024/2048); for few rows or short rows
+// the copy costs more than it saves. (Packing into [kc][MR] panels, one stream per micro-kernel
+// call, measured no faster at n = 1024/2048 and 1-2% slower on the GPT's 2048×128×128 shapes: the
+// transposing copy costs what the single stream saves.) A transposed A (stored K×M) is read in
+// place: for each k its MR values are already contiguous, i.e. it is the [k][MR] layout the "cols"
+// kernel wants (packing it measured 3-7% slower).
+bool want_pack_a(const GemmArgs& g) { return !g.trans_a && g.m > 128 && g.lda >= kPackMinLd; }
 
 // Whether to read op(B) in place: when B is not transposed its rows already hold NR contiguous
-// columns, and with few rows of C each B̃ panel is used too few times to repay the copy.
+// columns, and with few rows of C each B̃ panel is used too few times to repay the copy: up to
+// 32 rows always, up to 128 rows (<= 10 micro-tiles per panel) while ldb is short (see
+// kPackMinLd). The GPT's weight gradients dYᵀ·X (128×128×2048, 128×512×2048) copied a 1-4 MiB B
+// per call for that: reading it in place took another 2-3% off a training step.
 bool want_direct_b(const GemmArgs& g) {
-  return !g.trans_b && g.m <= 32;
+  return !g.trans_b && (g.m <= 32 || (g.m <= 128 && g.ldb < kPackMinLd));
 }
 
 // One thread's whole GEMM (a sub-block of C): the five-loop blocked algorithm.
