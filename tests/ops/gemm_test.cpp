@@ -21,6 +21,12 @@ namespace {
 using tt::kernels::gemm_f32;
 using tt::kernels::gemm_f64;
 
+// gemm_f32 without an epilogue, as a plain function for check_case.
+void gemm_f32_plain(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  gemm_f32(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 struct Case {
   bool trans_a, trans_b;
   int64_t m, n, k;
@@ -179,7 +185,7 @@ TEST_P(GemmF32PerIsa, MatchesNaiveReferenceOnRandomShapes) {
     tt::set_num_threads(threads);
     for (const Case& c : random_cases(260, 42 + threads, 1 << 20)) {
       SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
-      check_case<float>(c, rng, gemm_f32);
+      check_case<float>(c, rng, gemm_f32_plain);
     }
   }
 }
@@ -190,7 +196,73 @@ TEST_P(GemmF32PerIsa, MatchesNaiveReferenceAcrossBlockAndThreadBoundaries) {
     tt::set_num_threads(threads);
     for (const Case& c : block_edge_cases()) {
       SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
-      check_case<float>(c, rng, gemm_f32);
+      check_case<float>(c, rng, gemm_f32_plain);
+    }
+  }
+}
+
+// The epilogue test's fn: counts the visits of each C element (blocks are disjoint, so no two
+// threads touch one counter) and adds a function of (i, j) that an offset slip would change.
+struct EpilogueProbe {
+  int64_t n = 0, ldc = 0;
+  float* c_base = nullptr;
+  std::vector<int>* visits = nullptr;
+};
+
+float probe_term(int64_t i, int64_t j) { return static_cast<float>((i * 7 + j * 3) % 11) - 5.0f; }
+
+void probe_fn(const void* ctx, float* c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
+  const auto& p = *static_cast<const EpilogueProbe*>(ctx);
+  EXPECT_EQ(ldc, p.ldc);
+  EXPECT_EQ(c, p.c_base + i0 * ldc + j0) << "block pointer and its (i0, j0) disagree";
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      ++(*p.visits)[(i0 + r) * p.n + j0 + j];
+      c[r * ldc + j] += probe_term(i0 + r, j0 + j);
+    }
+}
+
+// Every path (tiny, small, narrow, dot, GEMV, blocked on 1 and 2 threads, K = 0): the epilogue sees
+// each element of C once, at its final value, so C equals the plain product plus the probe's term
+// bitwise; the padding of C stays untouched.
+TEST_P(GemmF32PerIsa, EpilogueVisitsEveryElementOnceAfterTheProduct) {
+  std::vector<Case> cases = block_edge_cases();
+  for (const Case& c : random_cases(120, 5, 1 << 20)) cases.push_back(c);
+  cases.push_back({false, false, 8, 8, 8, 0, 0, 0, 1.0, 0.0});
+  cases.push_back({false, true, 3, 9, 0, 0, 0, 1, 1.0, 0.5});
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int threads : {1, 2}) {
+    tt::set_num_threads(threads);
+    for (const Case& c : cases) {
+      if (c.m == 0 || c.n == 0) continue;
+      SCOPED_TRACE(describe(c) + " threads=" + std::to_string(threads));
+      const int64_t lda = (c.trans_a ? c.m : c.k) + c.pad_a, ldb = (c.trans_b ? c.k : c.n) + c.pad_b;
+      const int64_t ldc = c.n + c.pad_c;
+      std::vector<float> a(static_cast<size_t>(std::max<int64_t>(1, (c.trans_a ? c.k : c.m) * lda)));
+      std::vector<float> b(static_cast<size_t>(std::max<int64_t>(1, (c.trans_b ? c.n : c.k) * ldb)));
+      std::vector<float> c0(static_cast<size_t>(c.m * ldc));
+      for (float& x : a) x = dist(rng);
+      for (float& x : b) x = dist(rng);
+      for (float& x : c0) x = dist(rng);
+      std::vector<float> plain = c0, fused = c0;
+      const float alpha = static_cast<float>(c.alpha), beta = static_cast<float>(c.beta);
+      gemm_f32(c.trans_a, c.trans_b, c.m, c.n, c.k, alpha, a.data(), lda, b.data(), ldb, beta, plain.data(), ldc);
+      std::vector<int> visits(static_cast<size_t>(c.m * c.n), 0);
+      EpilogueProbe probe{c.n, ldc, fused.data(), &visits};
+      const tt::kernels::GemmEpilogue ep{&probe_fn, &probe};
+      gemm_f32(c.trans_a, c.trans_b, c.m, c.n, c.k, alpha, a.data(), lda, b.data(), ldb, beta, fused.data(), ldc,
+               &ep);
+      int64_t bad = 0;
+      for (int64_t i = 0; i < c.m; ++i)
+        for (int64_t j = 0; j < ldc; ++j) {
+          const bool in_c = j < c.n;
+          const float want = in_c ? plain[i * ldc + j] + probe_term(i, j) : c0[i * ldc + j];
+          const int seen = in_c ? visits[i * c.n + j] : 1;
+          if ((fused[i * ldc + j] != want || seen != 1) && ++bad <= 3)
+            ADD_FAILURE() << "C(" << i << "," << j << ") = " << fused[i * ldc + j] << ", want " << want
+                          << "; visited " << seen << " times";
+        }
     }
   }
 }

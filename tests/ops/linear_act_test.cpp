@@ -6,6 +6,7 @@
 
 #include "core/generator.h"
 #include "core/node.h"
+#include "core/parallel.h"
 #include "ops/ops.h"
 #include "tensor_expect.h"
 
@@ -17,8 +18,9 @@ using testing::tensors_near;
 constexpr Activation kActs[] = {Activation::None, Activation::Relu, Activation::Gelu, Activation::GeluTanh,
                                 Activation::Silu};
 
+// The same from separate ops: matmul, add (the bias) and the activation, none of them linear's.
 Tensor unfused(Activation act, const Tensor& x, const Tensor& w, const Tensor& b) {
-  Tensor y = linear(x, w, b);
+  Tensor y = add(matmul(x, w.t()), b);
   switch (act) {
     case Activation::None: return y;
     case Activation::Relu: return relu(y);
@@ -84,6 +86,22 @@ TEST(LinearActivation, LargeBatchUsesThreadsAndStaysExact) {
   Generator g(23);
   Tensor x = randn({300, 40}, &g), w = randn({70, 40}, &g), b = randn({70}, &g);
   expect_fused_matches_unfused(x, w, b, randn({300, 70}, &g), 1e-5);
+}
+
+// float32 products big enough for the blocked GEMM (K across its 512-deep blocks, C split over
+// threads): the bias and f run as the GEMM's block epilogue, so they must give what linear + bias +
+// f gives as separate ops, on 1 and 2 threads, also with a strided bias.
+TEST(LinearActivation, BlockedGemmEpilogueMatchesSeparateOps) {
+  Generator g(24);
+  Tensor x = randn({1100, 600}, &g), w = randn({150, 600}, &g), r = randn({1100, 150}, &g);
+  Tensor b = randn({150}, &g), b_strided = randn({300}, &g).slice(0, 0, 300, 2);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    SCOPED_TRACE(::testing::Message() << threads << " threads");
+    expect_fused_matches_unfused(x, w, b, r, 1e-4);
+    expect_fused_matches_unfused(x, w, b_strided, r, 1e-4);
+  }
+  set_num_threads(1);
 }
 
 TEST(LinearActivation, ActivationNamesAndBadActivation) {

@@ -111,6 +111,26 @@ void linear_activation_backward_cpu(Activation act, T* dpre, const T* dy, int64_
   }
 }
 
+void linear_epilogue_f32(const void* ctx, float* c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows,
+                         int64_t cols) {
+  const auto& e = *static_cast<const LinearEpilogueF32*>(ctx);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* pre = c + r * ldc;
+    if (e.bias != nullptr) {
+      const float* b = e.bias + j0;
+      for (int64_t j = 0; j < cols; ++j) pre[j] += b[j];
+    }
+    float* y = e.y + (i0 + r) * e.ldy + j0;
+    switch (e.act) {
+      case Activation::Relu: forward_span<Activation::Relu>(y, pre, cols); break;
+      case Activation::Gelu: forward_span<Activation::Gelu>(y, pre, cols); break;
+      case Activation::GeluTanh: forward_span<Activation::GeluTanh>(y, pre, cols); break;
+      case Activation::Silu: forward_span<Activation::Silu>(y, pre, cols); break;
+      case Activation::None: break;
+    }
+  }
+}
+
 template void linear_activation_cpu<float>(Activation, float*, const float*, int64_t, int64_t);
 template void linear_activation_cpu<double>(Activation, double*, const double*, int64_t, int64_t);
 template void linear_activation_backward_cpu<float>(Activation, float*, const float*, int64_t, int64_t, const float*,

@@ -213,7 +213,14 @@ struct GemmArgs {
   float beta;
   float* c;
   int64_t ldc;
+  const GemmEpilogue* ep = nullptr;
+  int64_t i_off = 0, j_off = 0;  // where c sits in the caller's C (a thread's slice): the epilogue's i0, j0
 };
+
+// The epilogue over the whole of C, for the paths that do not block C (small products).
+void epilogue_all(const GemmArgs& g) {
+  if (g.ep != nullptr) g.ep->fn(g.ep->ctx, g.c, g.ldc, g.i_off, g.j_off, g.m, g.n);
+}
 
 // B̃ micro-panels handed to the micro-kernel: the panel at column jr is direct + jr (row stride
 // ldb, straight from the caller's B) when direct is set and the panel is full-width, else a packed
@@ -293,7 +300,9 @@ void gemm_blocked(const SgemmIsa& isa, const GemmArgs& g) {
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
         const APanels ap = pack_a_blocks ? pack_a(mc, kc, a, g.lda, abuf)
                                          : APanels{a, g.lda, g.trans_a ? 1 : g.lda, g.trans_a};
-        macro_kernel(isa, ap, bp, mc, nc, kc, g.alpha, beta, g.c + ic * g.ldc + jc, g.ldc);
+        float* c = g.c + ic * g.ldc + jc;
+        macro_kernel(isa, ap, bp, mc, nc, kc, g.alpha, beta, c, g.ldc);
+        if (g.ep != nullptr && pc + kc == g.k) g.ep->fn(g.ep->ctx, c, g.ldc, g.i_off + ic, g.j_off + jc, mc, nc);
       }
     }
   }
@@ -454,10 +463,12 @@ void gemm_parallel(const SgemmIsa& isa, const GemmArgs& g) {
       s.n = hi - lo;
       s.b = g.trans_b ? g.b + lo * g.ldb : g.b + lo;
       s.c = g.c + lo;
+      s.j_off = g.j_off + lo;
     } else {
       s.m = hi - lo;
       s.a = g.trans_a ? g.a + lo : g.a + lo * g.lda;
       s.c = g.c + lo * g.ldc;
+      s.i_off = g.i_off + lo;
     }
     gemm_blocked(isa, s);
   });
@@ -500,27 +511,35 @@ __attribute__((noinline)) void gemm_f32_dispatch(const SgemmIsa& isa, const Gemm
   } else if (want_nt_dot(isa, g)) {
     gemm_nt_dot(isa, g);
   } else {
-    gemm_parallel(isa, g);
+    return gemm_parallel(isa, g);  // the blocked path runs the epilogue block by block
   }
+  epilogue_all(g);
 }
 }  // namespace
 
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const GemmEpilogue* ep) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.0f) {
-    scale_c(M, N, beta, C, ldc);
+  if (K <= 0 || alpha == 0.0f || route_to_openblas()) {
+    if (K <= 0 || alpha == 0.0f) {
+      scale_c(M, N, beta, C, ldc);
+    } else {
+      openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    }
+    if (ep != nullptr) ep->fn(ep->ctx, C, ldc, 0, 0, M, N);
     return;
   }
-  if (route_to_openblas()) return openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   const SgemmIsa& isa = detail::current_isa();
   // Tiny products (m, n, k <= 64; what want_small would pick, decided with fewer tests) call the
   // small kernel directly: through the general dispatch, half of an 8×8×8 call (~25 ns) was
   // dispatch.
   if (isa.small != nullptr && M <= 64 && N <= 64 && K <= 64 && N <= isa.small_max_n && M > 1 && N > 1 &&
-      (M > 4 || !trans_b))
-    return isa.small(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, alpha, beta);
-  gemm_f32_dispatch(isa, GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc});
+      (M > 4 || !trans_b)) {
+    isa.small(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, alpha, beta);
+    if (ep != nullptr) ep->fn(ep->ctx, C, ldc, 0, 0, M, N);
+    return;
+  }
+  gemm_f32_dispatch(isa, GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,7 +607,11 @@ void gemm_batched(Gemm gemm, bool trans_a, bool trans_b, int64_t batch, int64_t 
 void gemm_batched_f32(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K, float alpha,
                       const float* A, int64_t lda, int64_t stride_a, const float* B, int64_t ldb, int64_t stride_b,
                       float beta, float* C, int64_t ldc, int64_t stride_c) {
-  gemm_batched<float>(&gemm_f32, trans_a, trans_b, batch, M, N, K, alpha, A, lda, stride_a, B, ldb, stride_b, beta,
+  auto gemm = [](bool ta, bool tb, int64_t m, int64_t n, int64_t k, float al, const float* a, int64_t la,
+                 const float* b, int64_t lb, float be, float* c, int64_t lc) {
+    gemm_f32(ta, tb, m, n, k, al, a, la, b, lb, be, c, lc);
+  };
+  gemm_batched<float>(gemm, trans_a, trans_b, batch, M, N, K, alpha, A, lda, stride_a, B, ldb, stride_b, beta,
                       C, ldc, stride_c);
 }
 
