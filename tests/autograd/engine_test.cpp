@@ -195,6 +195,22 @@ TEST(Engine, BackwardThroughViews) {
   EXPECT_VALUES(x.grad(), {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0});  // element 5 of xᵀ is x[2][1]
 }
 
+// A slice over a whole dim passes its gradient through as is (no zero-filled copy); the gradient it
+// hands on may alias the one it got, so a tensor sliced twice must still sum both uses, and the
+// upstream gradient must come out unchanged.
+TEST(Engine, FullRangeSlicePassesTheGradientThrough) {
+  Tensor x = leaf(arange(6.0, kFloat64).reshape({2, 3}).detach());
+  Tensor g = arange(6.0, kFloat64).reshape({2, 3}) + 1.0;
+  Tensor whole = x.narrow(1, 0, 3);
+  (whole * 1.0).backward(g);
+  EXPECT_VALUES(x.grad(), {1, 2, 3, 4, 5, 6});
+  EXPECT_VALUES(g, {1, 2, 3, 4, 5, 6});
+  x.set_grad(Tensor());
+  Tensor y = x * 1.0;  // a non-leaf: both slices' gradients meet in y's node
+  (sum(y.narrow(0, 0, 2) * 2.0 + y.slice(1, 0, 3) * 3.0) + sum(y.narrow(1, 1, 2))).backward();
+  EXPECT_VALUES(x.grad(), {5, 6, 6, 5, 6, 6});
+}
+
 TEST(Engine, BackwardThroughCatAndSplit) {
   Tensor a = leaf(tensor<double>({1, 2})), b = leaf(tensor<double>({3, 4, 5}));
   Tensor c = cat({a, b});
