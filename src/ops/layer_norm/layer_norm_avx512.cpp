@@ -86,10 +86,56 @@ TT_AVX512_INLINE void normalize_row(float* y, const float* x, const float* w, co
   }
 }
 
+// centered_sums for R rows of n <= kBlock elements at once, the same arithmetic per row (so the
+// same bits): one row's sums are two short dependency chains (8 vector adds at n = 128, then a
+// horizontal sum), too short to keep the adders busy; R rows' chains overlap.
+template <int R, bool kSquares>
+TT_AVX512_INLINE void centered_sums_rows(const float* x, int64_t n, const float* shift, double* s1, double* s2) {
+  __m512 a1[R], a2[R], c[R];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) a1[r] = a2[r] = _mm512_setzero_ps(), c[r] = _mm512_set1_ps(shift[r]);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = lanes_from(i, n);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const __m512 d = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + r * n + i), c[r]);
+      a1[r] = _mm512_add_ps(a1[r], d);
+      if constexpr (kSquares) a2[r] = _mm512_fmadd_ps(d, d, a2[r]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    s1[r] = _mm512_reduce_add_pd(add_widened(_mm512_setzero_pd(), a1[r]));
+    if constexpr (kSquares) s2[r] = _mm512_reduce_add_pd(add_widened(_mm512_setzero_pd(), a2[r]));
+  }
+}
+
+// Rows [r, r + 4) of forward_rows (N <= kBlock).
+template <bool kW, bool kB>
+TT_AVX512_INLINE void forward_4rows(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
+                                   int64_t N, double eps) {
+  constexpr int R = 4;
+  const float zero[R] = {};
+  double sum[R], s1[R], s2[R];
+  float shift[R];
+  centered_sums_rows<R, false>(x, N, zero, sum, nullptr);
+  for (int r = 0; r < R; ++r) shift[r] = static_cast<float>(sum[r] / N);
+  centered_sums_rows<R, true>(x, N, shift, s1, s2);
+  for (int r = 0; r < R; ++r) {
+    const double rs = 1.0 / std::sqrt(std::max(0.0, (s2[r] - s1[r] * s1[r] / N) / N) + eps);
+    normalize_row<kW, kB>(y + r * N, x + r * N, w, b, N, shift[r], static_cast<float>(s1[r] / N),
+                          static_cast<float>(rs));
+    mean[r] = shift[r] + s1[r] / N, rstd[r] = rs;
+  }
+}
+
 template <bool kW, bool kB>
 TT_AVX512 void forward_rows(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
                            int64_t rows, int64_t N, double eps) {
-  for (int64_t r = 0; r < rows; ++r) {
+  int64_t r = 0;
+  if (N <= kBlock)
+    for (; r + 4 <= rows; r += 4) forward_4rows<kW, kB>(y + r * N, mean + r, rstd + r, x + r * N, w, b, N, eps);
+  for (; r < rows; ++r) {
     const float* xr = x + r * N;
     double sum, s1, s2;
     centered_sums<false>(xr, N, 0.0f, &sum, nullptr);
