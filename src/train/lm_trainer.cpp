@@ -1,6 +1,8 @@
 // Language-model training by steps (see lm_trainer.h).
 #include "train/lm_trainer.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <numeric>
@@ -62,9 +64,11 @@ LmTrainResult train_lm(nn::GPT& model, optim::Optimizer& opt, const data::TokenS
                    static_cast<long long>(step), tl, vl, r.evals.back().seconds);
     eval_seconds += since(t0);
   };
+  std::vector<double> step_seconds;  // each timed step, without evaluations
   for (int64_t step = 0; step < o.steps; ++step) {
     if (step == o.warmup_steps) timed_start = Clock::now(), eval_seconds = 0;
     if (o.max_seconds > 0 && step > o.warmup_steps && since(start) > o.max_seconds) break;
+    const auto step_start = Clock::now();
     data::WindowBatch b = data::sample_windows(split.train, o.batch, T, train_gen);
     Tensor loss = lm_loss(model(b.x), b.y);
     opt.zero_grad();
@@ -73,6 +77,7 @@ LmTrainResult train_lm(nn::GPT& model, optim::Optimizer& opt, const data::TokenS
     opt.step();
     if (sched) sched->step();
     r.losses.push_back(loss.item<double>());
+    if (step >= o.warmup_steps) step_seconds.push_back(since(step_start));
     r.steps_done = step + 1;
     if (o.eval_every > 0 && r.steps_done % o.eval_every == 0 && r.steps_done < o.steps) eval_now(r.steps_done);
   }
@@ -82,6 +87,10 @@ LmTrainResult train_lm(nn::GPT& model, optim::Optimizer& opt, const data::TokenS
     double t = since(timed_start) - eval_seconds;
     r.tokens_per_s = timed * o.batch * T / t;
     r.ms_per_step = t / timed * 1e3;
+    std::nth_element(step_seconds.begin(), step_seconds.begin() + step_seconds.size() / 2, step_seconds.end());
+    const double median = step_seconds[step_seconds.size() / 2];
+    r.median_ms_per_step = median * 1e3;
+    r.median_tokens_per_s = o.batch * T / median;
   }
   eval_now(r.steps_done);
   return r;

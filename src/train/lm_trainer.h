@@ -41,6 +41,8 @@ struct LmTrainResult {
   int64_t steps_done = 0;
   double tokens_per_s = 0;      // steps after warm-up · B · T / their time
   double ms_per_step = 0;
+  double median_ms_per_step = 0;     // the median step after warm-up (evaluations not included)
+  double median_tokens_per_s = 0;    // B · T / that median: steady state, robust to a stall or a busy spell
   double seconds = 0;           // all steps
   std::vector<double> losses;   // every step's training loss
   std::vector<LmEval> evals;    // the periodic evaluations, the last one at the end
