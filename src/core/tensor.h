@@ -62,14 +62,12 @@ class Tensor {
   int dim() const { return impl_->shape.size(); }
   // d in [-dim, dim); inline, since layers call size(-1) on every forward.
   int64_t size(int64_t d) const {
-    const int n = dim();
-    if (d >= 0 && d < n) return shape()[static_cast<int>(d)];
-    return d < 0 && d >= -n ? shape()[static_cast<int>(d + n)] : size_slow(d);
+    const int i = dim_index(d);
+    return i >= 0 ? shape()[i] : size_slow(d);
   }
   int64_t stride(int64_t d) const {
-    const int n = dim();
-    if (d >= 0 && d < n) return strides()[static_cast<int>(d)];
-    return d < 0 && d >= -n ? strides()[static_cast<int>(d + n)] : stride_slow(d);
+    const int i = dim_index(d);
+    return i >= 0 ? strides()[i] : stride_slow(d);
   }
   int64_t numel() const { return impl_->shape.numel(); }
   int64_t offset() const { return impl_->offset; }
@@ -168,6 +166,11 @@ class Tensor {
   Tensor& mul_(double s);
 
  private:
+  // d wrapped into [0, dim), or -1 when out of range (size_slow / stride_slow then throw).
+  int dim_index(int64_t d) const {
+    const int n = dim();
+    return d >= 0 && d < n ? static_cast<int>(d) : d < 0 && d >= -n ? static_cast<int>(d + n) : -1;
+  }
   int64_t size_slow(int64_t d) const;  // the error for an out-of-range d (and 0-d tensors)
   int64_t stride_slow(int64_t d) const;
   std::shared_ptr<TensorImpl> impl_;

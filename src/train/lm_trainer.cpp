@@ -2,7 +2,6 @@
 #include "train/lm_trainer.h"
 
 #include <algorithm>
-
 #include <chrono>
 #include <cstdio>
 #include <numeric>

@@ -110,6 +110,15 @@ TT_AVX512_INLINE void centered_sums_rows(const float* x, int64_t n, const float*
   }
 }
 
+// One row's end of forward, from its shift and centered sums: rstd, y, and the saved mean, rstd.
+template <bool kW, bool kB>
+TT_AVX512_INLINE void finish_row(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
+                                 int64_t N, float shift, double s1, double s2, double eps) {
+  const double rs = 1.0 / std::sqrt(std::max(0.0, (s2 - s1 * s1 / N) / N) + eps);
+  normalize_row<kW, kB>(y, x, w, b, N, shift, static_cast<float>(s1 / N), static_cast<float>(rs));
+  *mean = shift + s1 / N, *rstd = rs;
+}
+
 // Rows [r, r + 4) of forward_rows (N <= kBlock).
 template <bool kW, bool kB>
 TT_AVX512_INLINE void forward_4rows(float* y, double* mean, double* rstd, const float* x, const float* w, const float* b,
@@ -121,12 +130,8 @@ TT_AVX512_INLINE void forward_4rows(float* y, double* mean, double* rstd, const 
   centered_sums_rows<R, false>(x, N, zero, sum, nullptr);
   for (int r = 0; r < R; ++r) shift[r] = static_cast<float>(sum[r] / N);
   centered_sums_rows<R, true>(x, N, shift, s1, s2);
-  for (int r = 0; r < R; ++r) {
-    const double rs = 1.0 / std::sqrt(std::max(0.0, (s2[r] - s1[r] * s1[r] / N) / N) + eps);
-    normalize_row<kW, kB>(y + r * N, x + r * N, w, b, N, shift[r], static_cast<float>(s1[r] / N),
-                          static_cast<float>(rs));
-    mean[r] = shift[r] + s1[r] / N, rstd[r] = rs;
-  }
+  for (int r = 0; r < R; ++r)
+    finish_row<kW, kB>(y + r * N, mean + r, rstd + r, x + r * N, w, b, N, shift[r], s1[r], s2[r], eps);
 }
 
 template <bool kW, bool kB>
@@ -141,9 +146,7 @@ TT_AVX512 void forward_rows(float* y, double* mean, double* rstd, const float* x
     centered_sums<false>(xr, N, 0.0f, &sum, nullptr);
     const float shift = static_cast<float>(sum / N);
     centered_sums<true>(xr, N, shift, &s1, &s2);
-    const double rs = 1.0 / std::sqrt(std::max(0.0, (s2 - s1 * s1 / N) / N) + eps);
-    normalize_row<kW, kB>(y + r * N, xr, w, b, N, shift, static_cast<float>(s1 / N), static_cast<float>(rs));
-    mean[r] = shift + s1 / N, rstd[r] = rs;
+    finish_row<kW, kB>(y + r * N, mean + r, rstd + r, xr, w, b, N, shift, s1, s2, eps);
   }
 }
 

@@ -520,26 +520,22 @@ __attribute__((noinline)) void gemm_f32_dispatch(const SgemmIsa& isa, const Gemm
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const GemmEpilogue* ep) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0 || alpha == 0.0f || route_to_openblas()) {
-    if (K <= 0 || alpha == 0.0f) {
-      scale_c(M, N, beta, C, ldc);
-    } else {
-      openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    }
-    if (ep != nullptr) ep->fn(ep->ctx, C, ldc, 0, 0, M, N);
-    return;
-  }
-  const SgemmIsa& isa = detail::current_isa();
-  // Tiny products (m, n, k <= 64; what want_small would pick, decided with fewer tests) call the
-  // small kernel directly: through the general dispatch, half of an 8×8×8 call (~25 ns) was
-  // dispatch.
-  if (isa.small != nullptr && M <= 64 && N <= 64 && K <= 64 && N <= isa.small_max_n && M > 1 && N > 1 &&
-      (M > 4 || !trans_b)) {
+  if (K <= 0 || alpha == 0.0f) {
+    scale_c(M, N, beta, C, ldc);
+  } else if (route_to_openblas()) {
+    openblas_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  } else {
+    const SgemmIsa& isa = detail::current_isa();
+    // Tiny products (m, n, k <= 64; what want_small would pick, decided with fewer tests) call the
+    // small kernel directly: through the general dispatch, half of an 8×8×8 call (~25 ns) was
+    // dispatch.
+    const bool tiny = isa.small != nullptr && M <= 64 && N <= 64 && K <= 64 && N <= isa.small_max_n && M > 1 &&
+                      N > 1 && (M > 4 || !trans_b);
+    if (!tiny)
+      return gemm_f32_dispatch(isa, GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep});
     isa.small(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, alpha, beta);
-    if (ep != nullptr) ep->fn(ep->ctx, C, ldc, 0, 0, M, N);
-    return;
   }
-  gemm_f32_dispatch(isa, GemmArgs{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep});
+  if (ep != nullptr) ep->fn(ep->ctx, C, ldc, 0, 0, M, N);
 }
 
 // ---------------------------------------------------------------------------------------------
