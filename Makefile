@@ -51,7 +51,8 @@ test: data
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (no recovery).
 asan-test: deps
-	@[ -f build-asan/build.ninja ] || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTT_SANITIZE=ON
+	@[ -f build-asan/build.ninja ] || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTT_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS_DEBUG=-g1
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j 2
