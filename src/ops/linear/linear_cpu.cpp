@@ -85,30 +85,29 @@ void backward_rows(T* dpre, const T* dy, int64_t rs, int64_t cs, const T* saved,
   });
 }
 
+// fn.template operator()<A>() for the run-time act, as a compile-time A; nothing for None.
+template <typename Fn>
+void with_activation(Activation act, Fn&& fn) {
+  switch (act) {
+    case Activation::Relu: return fn.template operator()<Activation::Relu>();
+    case Activation::Gelu: return fn.template operator()<Activation::Gelu>();
+    case Activation::GeluTanh: return fn.template operator()<Activation::GeluTanh>();
+    case Activation::Silu: return fn.template operator()<Activation::Silu>();
+    case Activation::None: return;
+  }
+}
+
 }  // namespace
 
 template <typename T>
 void linear_activation_cpu(Activation act, T* y, const T* pre, int64_t rows, int64_t cols) {
-  switch (act) {
-    case Activation::Relu: return forward_rows<Activation::Relu>(y, pre, rows, cols);
-    case Activation::Gelu: return forward_rows<Activation::Gelu>(y, pre, rows, cols);
-    case Activation::GeluTanh: return forward_rows<Activation::GeluTanh>(y, pre, rows, cols);
-    case Activation::Silu: return forward_rows<Activation::Silu>(y, pre, rows, cols);
-    case Activation::None: return;
-  }
+  with_activation(act, [&]<Activation A>() { forward_rows<A>(y, pre, rows, cols); });
 }
 
 template <typename T>
 void linear_activation_backward_cpu(Activation act, T* dpre, const T* dy, int64_t dy_rs, int64_t dy_cs,
                                     const T* saved, int64_t rows, int64_t cols) {
-  switch (act) {
-    case Activation::Relu: return backward_rows<Activation::Relu>(dpre, dy, dy_rs, dy_cs, saved, rows, cols);
-    case Activation::Gelu: return backward_rows<Activation::Gelu>(dpre, dy, dy_rs, dy_cs, saved, rows, cols);
-    case Activation::GeluTanh:
-      return backward_rows<Activation::GeluTanh>(dpre, dy, dy_rs, dy_cs, saved, rows, cols);
-    case Activation::Silu: return backward_rows<Activation::Silu>(dpre, dy, dy_rs, dy_cs, saved, rows, cols);
-    case Activation::None: return;
-  }
+  with_activation(act, [&]<Activation A>() { backward_rows<A>(dpre, dy, dy_rs, dy_cs, saved, rows, cols); });
 }
 
 void linear_epilogue_f32(const void* ctx, float* c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows,
@@ -121,13 +120,7 @@ void linear_epilogue_f32(const void* ctx, float* c, int64_t ldc, int64_t i0, int
       for (int64_t j = 0; j < cols; ++j) pre[j] += b[j];
     }
     float* y = e.y + (i0 + r) * e.ldy + j0;
-    switch (e.act) {
-      case Activation::Relu: forward_span<Activation::Relu>(y, pre, cols); break;
-      case Activation::Gelu: forward_span<Activation::Gelu>(y, pre, cols); break;
-      case Activation::GeluTanh: forward_span<Activation::GeluTanh>(y, pre, cols); break;
-      case Activation::Silu: forward_span<Activation::Silu>(y, pre, cols); break;
-      case Activation::None: break;
-    }
+    with_activation(e.act, [&]<Activation A>() { forward_span<A>(y, pre, cols); });
   }
 }
 
