@@ -95,12 +95,13 @@ void check_case(const Case& c, std::mt19937& rng, Gemm gemm) {
   }
 }
 
-// Sizes around the micro-tiles (14×32, 6×16, 4×8), the cache blocks (MC 168/120/64, KC 512/256),
-// the path switches (direct B up to M = 32 or 128, packed A above M = 128) and primes.
-const std::vector<int64_t> kEdgeSizes = {0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   13,  14,  15,  16,
-                                         17,  23,  28,  29,  31,  32,  33,  41,  47,  48,  63,  64,  65,  97,
-                                         119, 120, 121, 127, 128, 129, 167, 168, 169, 255, 256, 257, 511, 512,
-                                         513};
+// Sizes around the micro-tiles (6×64 and its 16-column steps, 6×16, 4×8), the cache blocks (MC
+// 168/120/64, KC 512/256), the path switches (direct B up to M = 32 or 128, packed A above M = 128)
+// and primes.
+const std::vector<int64_t> kEdgeSizes = {0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   11,  12,  13,  14,
+                                         15,  16,  17,  23,  28,  29,  31,  32,  33,  41,  47,  48,  49,  63,
+                                         64,  65,  97,  119, 120, 121, 127, 128, 129, 167, 168, 169, 191, 192,
+                                         193, 255, 256, 257, 511, 512, 513};
 
 // Random shapes drawn from kEdgeSizes (weighted toward small), with M*N*K capped to keep the naive
 // reference cheap under sanitizers.

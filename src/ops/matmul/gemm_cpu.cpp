@@ -146,11 +146,12 @@ struct Blocking {
 };
 
 Blocking blocking_for(const SgemmIsa& isa) {
-  // AVX-512 14×32 (tuned on Zen 5: 48 KiB L1d, 1 MiB L2, 32 MiB L3). KC = 512: slivers of
-  // 28 KiB (Ã) + 64 KiB (B̃) stream from L2 at ~13 B/cycle, far below L2 bandwidth, so KC may
-  // outgrow L1; KC 256 -> 512 gained ~10% at n = 2048. MC = 168 -> Ã = 168×512×4 B = 336 KiB of
-  // L2. NC = 3072 -> B̃ = 6 MiB of L3.
-  if (isa.nr == 32) return {168, 512, 3072};
+  // AVX-512 6×64 (tuned on Zen 5: 48 KiB L1d, 1 MiB L2, 32 MiB L3). KC = 512: slivers of
+  // 12 KiB (Ã) + 128 KiB (B̃) stream from L2 at ~23 B/cycle, well below L2 bandwidth, so KC may
+  // outgrow L1; KC 256 -> 512 gained ~10% at n = 2048 (with the 14×32 tile). MC = 168 -> Ã =
+  // 168×512×4 B = 336 KiB of L2. NC = 3072 -> B̃ = 6 MiB of L3. (Re-measured with 6×64: MC 96..240,
+  // KC 256..768 and NC 1024..3072 were within the noise of this choice or slower.)
+  if (isa.nr == 64) return {168, 512, 3072};
   // AVX2 6×16 (for Haswell..Zen 3 class: 32 KiB L1d, 256 KiB-1 MiB L2): KC = 256 -> B̃ sliver
   // 16 KiB in L1; MC = 120 -> Ã = 120 KiB in L2; NC = 2048 -> B̃ = 2 MiB in L3.
   if (isa.nr == 16) return {120, 256, 2048};
@@ -249,8 +250,9 @@ void macro_kernel(const SgemmIsa& isa, const APanels& ap, const BPanels& bp, int
 }
 
 // A row-major A's rows are this far apart (floats) from which reading MR of them in place costs more
-// than copying them: at 1024 floats = 4 KiB the 14 rows of a micro-panel fall in one L1 set (12
-// ways), and every row is its own page. Below it the copy is one more pass over A (and evicts B̃
+// than copying them: at 1024 floats = 4 KiB the MR rows of a micro-panel fall in one L1 set, and
+// every row is its own page (with the 6-row tile, never packing measured 0-5% slower at
+// 2048×2048×512, even elsewhere). Below it the copy is one more pass over A (and evicts B̃
 // from L2) for nothing: not packing at lda 128..512 measured 2-5% faster (n = 256..512, and the GPT's
 // 2048×128×512), and 3% off a GPT training step.
 constexpr int64_t kPackMinLd = 1024;
@@ -266,7 +268,7 @@ bool want_pack_a(const GemmArgs& g) { return !g.trans_a && g.m > 128 && g.lda >=
 
 // Whether to read op(B) in place: when B is not transposed its rows already hold NR contiguous
 // columns, and with few rows of C each B̃ panel is used too few times to repay the copy: up to
-// 32 rows always, up to 128 rows (<= 10 micro-tiles per panel) while ldb is short (see
+// 32 rows always, up to 128 rows (<= 22 micro-tiles per panel) while ldb is short (see
 // kPackMinLd). The GPT's weight gradients dYᵀ·X (128×128×2048, 128×512×2048) copied a 1-4 MiB B
 // per call for that: reading it in place took another 2-3% off a training step.
 bool want_direct_b(const GemmArgs& g) {

@@ -16,11 +16,17 @@
 namespace tt::kernels::detail {
 namespace {
 
-// Micro-tile: kMr rows × kNv zmm columns = 14×32 floats = 28 accumulators, + 2 B vectors and one
-// broadcast = 31 of the 32 zmm registers. Per k step: 2 vector loads + 14 broadcasts feed 28 FMAs,
+// Micro-tile: kMr rows × kNv zmm columns = 6×64 floats = 24 accumulators, + 4 B vectors and one
+// broadcast = 29 of the 32 zmm registers. Per k step: 4 vector loads + 6 broadcasts feed 24 FMAs,
 // so the two FMA pipes, not the load ports, are the bottleneck.
-constexpr int kMr = 14;
-constexpr int kNv = 2;
+// Why few rows and wide: a tile's rows of C are ldc apart, and when ldc is a multiple of 1024
+// floats (4 KiB: n = 1024, 2048, ...) every row's lines fall in the same L1 set (Zen 5: 48 KiB,
+// 12 ways, 64 sets). The former 14×32 tile needed 14 lines of one set, so its prefetched C tile
+// was partly evicted before the update; 6 rows fit. Measured in-process against 14×32 (median of
+// 15, 1 thread): 2048³ +13-16%, 2048×2048×512 with beta = 1 +11%, 1024³ +4-10%, 512³ +6%, 256³
+// even. 8×48 was as fast on square shapes and 5% slower on A·Bᵀ with a transposed A.
+constexpr int kMr = 6;
+constexpr int kNv = 4;
 constexpr int kNr = 16 * kNv;
 
 // Plain integer arithmetic (no target attribute), so non-AVX-512 code such as small_run may call it.
@@ -44,11 +50,11 @@ TT_AVX512_INLINE void store_vec(float* c, __mmask16 mask, __m512 acc, __m512 alp
 }
 
 // C tile prefetch distance, in k steps before the end. Prefetched at the start, the C tile was
-// evicted again by the ~90 KiB of Ã and B̃ a KC = 512 call streams through L1 (and its 14 rows,
-// ldc apart, crowd one L1 set when ldc is a multiple of 4 KiB), then re-read at the end, while
-// also pushing out B̃ lines. 64 steps (~900 cycles) still cover an L3 or DRAM miss. Measured
-// in-process against the start-of-call prefetch (median of 15, 1 thread): 512³ +4-6%, 1024³
-// +2-4%, TN 512×128×2048 +5-7%, NT 2048×512×128 +3%, 2048³ and 256³ unchanged.
+// evicted again by the ~140 KiB of Ã and B̃ a KC = 512 call streams through L1, then re-read at
+// the end, while also pushing out B̃ lines. 64 steps (~770 cycles) still cover an L3 or DRAM miss.
+// (Measured with the former 14×32 tile against the start-of-call prefetch, median of 15, 1 thread:
+// 512³ +4-6%, 1024³ +2-4%, TN 512×128×2048 +5-7%; with 6×64, 32 and 128 steps were no better, and
+// prefetching for write (ET0) or into L2 (T1) was 2-8% slower.)
 constexpr int64_t kCPrefetchSteps = 64;
 
 // k steps of the tile's rank-1 updates: acc += Ã[:, p] · B̃[p, :].
@@ -70,8 +76,8 @@ TT_AVX512_INLINE void tile_steps(int64_t steps, const float*& a, int64_t as, con
   }
 }
 
-// One m×n tile: m == Mr rows, n <= 16*Nv columns (see SgemmMicroFn). Nv = 1 serves ragged right
-// edges of at most 16 columns at half the cost of the full 14×32 tile.
+// One m×n tile: m == Mr rows, n <= 16*Nv columns (see SgemmMicroFn). Nv < kNv serves ragged right
+// edges at the cost of the columns they have, not of the full 6×64 tile.
 template <int Mr, int Nv, bool kCols>
 TT_AVX512 void micro_tile(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb,
                           float* c, int64_t ldc, int64_t n, float alpha, float beta) {
@@ -83,8 +89,9 @@ TT_AVX512 void micro_tile(int64_t k, const float* a, int64_t as, const float* b,
   const int64_t early = k > kCPrefetchSteps ? k - kCPrefetchSteps : 0;
   tile_steps<Mr, Nv, kCols>(early, a, as, b, ldb, acc);
 #pragma GCC unroll 64
-  for (int r = 0; r < Mr; ++r) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+  for (int r = 0; r < Mr; ++r) {  // every line of the row, which need not start on a line
+#pragma GCC unroll 8
+    for (int v = 0; v < Nv; ++v) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16 * v), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16 * Nv - 1), _MM_HINT_T0);
   }
   tile_steps<Mr, Nv, kCols>(k - early, a, as, b, ldb, acc);
@@ -109,12 +116,19 @@ TileFn tile_fn(int64_t m, std::integer_sequence<int, I...>) {
   return kFns[m - 1];
 }
 
-// Dispatch on the valid rows (edge tiles never read A rows past m) and on the width.
+// Dispatch on the valid rows (edge tiles never read A rows past m) and on the zmm columns needed.
 template <bool kCols>
 void micro(int64_t k, const float* a, int64_t as, const float* b, int64_t ldb, float* c, int64_t ldc,
            int64_t m, int64_t n, float alpha, float beta) {
   constexpr auto kRows = std::make_integer_sequence<int, kMr>{};
-  const TileFn fn = n > 16 ? tile_fn<kCols, kNv>(m, kRows) : tile_fn<kCols, 1>(m, kRows);
+  static_assert(kNv == 4, "the switch below covers 1..4 zmm columns");
+  TileFn fn;
+  switch ((n + 15) / 16) {
+    case 1: fn = tile_fn<kCols, 1>(m, kRows); break;
+    case 2: fn = tile_fn<kCols, 2>(m, kRows); break;
+    case 3: fn = tile_fn<kCols, 3>(m, kRows); break;
+    default: fn = tile_fn<kCols, 4>(m, kRows); break;
+  }
   fn(k, a, as, b, ldb, c, ldc, n, alpha, beta);
 }
 
@@ -162,15 +176,16 @@ TT_AVX512_INLINE void pack_block16(const float* b, int64_t ldb, int64_t rows, in
 TT_AVX512 void pack_b(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += kNr) {
     float* panel = dst + (j0 / kNr) * k * kNr;
-    const __mmask16 m0 = lane_mask(n - j0), m1 = lane_mask(n - j0 - 16);
+    __mmask16 m[kNv];
+#pragma GCC unroll 4
+    for (int v = 0; v < kNv; ++v) m[v] = lane_mask(n - j0 - 16 * v);
     const float* src = b + j0;
     for (int64_t p = 0; p < k; ++p, src += ldb) {
-      _mm512_store_ps(panel + p * kNr, _mm512_maskz_loadu_ps(m0, src));
-      _mm512_store_ps(panel + p * kNr + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+#pragma GCC unroll 4
+      for (int v = 0; v < kNv; ++v) _mm512_store_ps(panel + p * kNr + 16 * v, _mm512_maskz_loadu_ps(m[v], src + 16 * v));
     }
   }
 }
-static_assert(kNr == 32, "pack_b copies two zmm per row");
 
 TT_AVX512 void pack_b_trans(int64_t k, int64_t n, const float* b, int64_t ldb, float* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += kNr) {
