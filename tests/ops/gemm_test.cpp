@@ -158,7 +158,10 @@ std::vector<Case> block_edge_cases() {
           // 1024 (ragged row panel, K across KC); B packed for 33..128 rows only from ldb 1024, read
           // in place below it
           {false, false, 200, 70, 1100, 0, 0, 0, 1.0, 0.5}, {false, false, 100, 1050, 40, 0, 0, 1, -0.5, 0.0},
-          {true, false, 128, 520, 600, 0, 3, 0, 1.0, 1.0},  {false, false, 150, 33, 1023, 2, 0, 0, 2.25, 0.0}};
+          {true, false, 128, 520, 600, 0, 3, 0, 1.0, 1.0},  {false, false, 150, 33, 1023, 2, 0, 0, 2.25, 0.0},
+          // shallow A copied whatever lda is (kPackMaxK = 128): K at and past the switch, ragged rows
+          {false, false, 301, 200, 128, 3, 0, 1, 1.0, 0.0}, {false, true, 173, 70, 129, 0, 2, 0, -0.5, 1.0},
+          {false, false, 400, 65, 17, 5, 1, 0, 2.25, 0.5}};
 }
 
 // ISAs this CPU can run: each is forced in turn so every kernel gets tested.
