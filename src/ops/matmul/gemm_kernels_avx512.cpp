@@ -1,4 +1,4 @@
-// AVX-512 pieces of gemm_f32: the 14×32 register-blocked micro-kernel, the B packers (plain and
+// AVX-512 pieces of gemm_f32: the 6×64 register-blocked micro-kernel, the B packers (plain and
 // 16×16-transposing), the GEMV kernels and the dot-product kernel for A·Bᵀ with few rows. Every
 // function carries target("avx512f,fma"), so the file builds without -march=native; gemm_cpu.cpp
 // calls in only after __builtin_cpu_supports.
