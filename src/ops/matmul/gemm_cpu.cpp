@@ -270,11 +270,11 @@ constexpr int64_t kPackMaxK = 128;
 // Whether to copy A blocks: packing makes the MR row streams of a row-major A contiguous (no
 // cache-set or TLB conflicts for large lda: +3-5% at n = 1024/2048) and, in shallow products
 // (K <= kPackMaxK), turns them into one prefetchable stream; otherwise, for few rows or rows
-// closer than kPackMinLd, the copy costs more than it saves. (Packing into [kc][MR] panels, one stream per micro-kernel
-// call, measured no faster at n = 1024/2048 and 1-2% slower on the GPT's 2048×128×128 shapes: the
-// transposing copy costs what the single stream saves.) A transposed A (stored K×M) is read in
-// place: for each k its MR values are already contiguous, i.e. it is the [k][MR] layout the "cols"
-// kernel wants (packing it measured 3-7% slower).
+// closer than kPackMinLd, the copy costs more than it saves. (Packing into [kc][MR] panels, one
+// stream per micro-kernel call, measured no faster at n = 1024/2048 and 1-2% slower on the GPT's
+// 2048×128×128 shapes: the transposing copy costs what the single stream saves.) A transposed A
+// (stored K×M) is read in place: for each k its MR values are already contiguous, i.e. it is the
+// [k][MR] layout the "cols" kernel wants (packing it measured 3-7% slower).
 bool want_pack_a(const GemmArgs& g) {
   return !g.trans_a && g.m > 128 && (g.lda >= kPackMinLd || g.k <= kPackMaxK);
 }

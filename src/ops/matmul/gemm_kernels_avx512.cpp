@@ -49,8 +49,8 @@ TT_AVX512_INLINE void store_vec(float* c, __mmask16 mask, __m512 acc, __m512 alp
   }
 }
 
-// C rows = acc (kAdd: C rows += acc), row pointer stepped by ldc: 4 stores and one add per row,
-// where 24 precomputed addresses (what a beta branch per vector compiles to) spill registers.
+// C rows = acc (kAdd: C rows += acc), one row pointer stepped by ldc: per row Nv stores and one
+// pointer add. (A beta branch per vector made GCC precompute all Mr·Nv addresses and spill them.)
 template <int Mr, int Nv, bool kAdd>
 TT_AVX512_INLINE void store_rows(float* c, int64_t ldc, const __mmask16 (&mask)[Nv], const __m512 (&acc)[Mr][Nv]) {
 #pragma GCC unroll 64
